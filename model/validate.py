@@ -56,6 +56,11 @@ def _check_field(path: str, value: Any, meta: dict) -> None:
 
 
 def _walk(schema: type, node: dict, prefix: str = "") -> None:
+    names = [f.name for f in dataclasses.fields(schema)]
+    unknown = sorted(set(node) - set(names))
+    if unknown:  # Hydra's '+key=value' can add keys even to a typed config; they are never used, so refuse them
+        raise ConfigError(f"{prefix}{unknown[0]} is not a parameter; {prefix.rstrip('.') or 'the top level'} "
+                          f"has: {', '.join(names)}")
     for f in dataclasses.fields(schema):
         path = f"{prefix}{f.name}"
         if "unit" in f.metadata:  # a parameter made by config.P

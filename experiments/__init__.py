@@ -1,0 +1,1 @@
+"""The dtsim command line (Hydra app), its outputs and charts."""
