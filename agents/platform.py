@@ -9,7 +9,6 @@
 | external_ratio | ratio | GMV from sellers outside Zhejiang per Zhejiang GMV |
 | sellers | firms | Zhejiang sellers on it (weighted) |
 | gmv | CNY/quarter | gross merchandise/service value |
-| expansion_funds | CNY | unspent funds for entering foreign markets |
 | global_ | flag | "globally influential" (T3 thresholds) |
 """
 
@@ -30,7 +29,6 @@ GLOSSARY = {
     "external_ratio": ("f8", "ratio", "GMV from sellers outside Zhejiang per Zhejiang GMV"),
     "sellers": ("f8", "firms", "Zhejiang sellers (weighted)"),
     "gmv": ("f8", "CNY/quarter", "gross merchandise/service value"),
-    "expansion_funds": ("f8", "CNY", "funds for entering foreign markets"),
     "global_": ("?", "flag", "globally influential (T3)"),
     "born": ("i2", "quarter index", "founding quarter, -1 incumbent"),
 }

@@ -79,10 +79,12 @@ class PopulationCfg:
     parks: Dict[str, List[str]] = P({
         "Hangzhou": ["Binjiang IoT park", "Yuhang cloud town", "Qiantang new area", "Xiaoshan CBEC park"],
         "Ningbo": ["Yongjiang science corridor", "Ningbo bonded zone"],
-        "Wenzhou": ["Wenzhou digital park"], "Jiaxing": ["Jiaxing G60 park"], "Huzhou": ["Huzhou digital park"],
-        "Shaoxing": ["Keqiao textile e-hub"], "Jinhua": ["Yiwu international trade zone", "Jinhua CBEC park"],
+        "Wenzhou": ["Wenzhou digital park", "Wenzhou CBEC zone"], "Jiaxing": ["Jiaxing G60 park", "Jiaxing port e-hub"],
+        "Huzhou": ["Huzhou digital park", "Moganshan hi-tech zone"],
+        "Shaoxing": ["Keqiao textile e-hub", "Shaoxing digital park"],
+        "Jinhua": ["Yiwu international trade zone", "Jinhua CBEC park", "Yiwu digital services park"],
         "Quzhou": ["Quzhou digital park"], "Zhoushan": ["Zhoushan maritime services"],
-        "Taizhou": ["Taizhou digital park"], "Lishui": ["Lishui digital park"]},
+        "Taizhou": ["Taizhou digital park", "Taizhou CBEC park"], "Lishui": ["Lishui digital park"]},
         "park names", None, None, "plan 二: Binjiang, Yuhang, Qiantang, Yiwu-Ningbo-Zhoushan corridor; A: others")
 
 
@@ -277,6 +279,8 @@ class TalentPolicyCfg(LeverCfg):
 @dataclass
 class InfrastructureCfg(LeverCfg):
     start: str = Q("2020Q1", "5G build-out under way in 2020 (15,770 stations end-2019)")
+    coverage: str = P("all", "rule", source="A: 5G and compute are built province-wide, not by the zone's phasing",
+                      choices=("phasing", "all"))
     annual_budget_cny: float = P(5e9, "CNY/year", 0.0, 1e12, "A: public share of 5G and compute investment")
     cost_cut_per_1e10: float = P(0.1, "share of transformation cost per CNY 10 bn", 0.0, 1.0, "A",
                                  uncertain=True)

@@ -65,8 +65,23 @@ def missing_names(text: str) -> list[str]:
             if not re.search(r"(?<![\w.])" + re.escape(r["name"]) + r"(?![\w.])", text)]
 
 
+def replace_table(text: str) -> str:
+    """`text` with its parameter table (the block of lines from the header row) replaced by a fresh one."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| " + " | ".join(COLUMNS)))
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    return "\n".join(lines[:start] + markdown_table().splitlines() + lines[end:]) + "\n"
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--check":
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        with open(sys.argv[2], encoding="utf-8") as fh:
+            text = replace_table(fh.read())
+        with open(sys.argv[2], "w", encoding="utf-8") as fh:
+            fh.write(text)
+    elif len(sys.argv) == 3 and sys.argv[1] == "--check":
         with open(sys.argv[2], encoding="utf-8") as fh:
             missing = missing_names(fh.read())
         if missing:
@@ -76,4 +91,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 1:
         print(markdown_table())
     else:
-        sys.exit("usage: python -m model.params [--check FILE]")
+        sys.exit("usage: python -m model.params [--check FILE | --write FILE]")

@@ -44,6 +44,7 @@ def calibrate_initial_state(m) -> None:
     m.fill = np.ones(C)
     m.cover = {lever: np.zeros(C, dtype=bool) for lever in LEVERS}
     m.tax_claims = (np.empty(0, dtype=np.int64), np.empty(0))
+    m.cloud_price_index = 1.0  # demand-weighted cloud price; scales what digitalisation costs
     # sellers join one platform each; transformed firms use a cloud
     m.platforms.sellers[: m.platforms.n] = 0.0
     join_platforms(m, q=-1, share=1.0)
@@ -133,6 +134,8 @@ def set_policy_stance(m, q: int) -> None:
     goods_cut = pol.cbec.customs_cost_cut + pol.cbec.warehouse_cost_cut
     cut[cb, CBEC] += goods_cut
     cut[cb, TRADITIONAL] += goods_cut * pol.cbec.traditional_share
+    if cb.any() and pol.cbec.annual_budget_cny > 0:  # warehouse and clearance programme spending
+        _spend(m, "cbec", q, min(pol.cbec.annual_budget_cny / 4, m.budgets["cbec"].available(q)))
     ma = m.cover["market_access"]
     cut[ma, SERVICE] += pol.market_access.data_flow_cost_cut
     cut[ma, CONTENT] += pol.market_access.data_flow_cost_cut
@@ -199,7 +202,8 @@ def decide_transformation(m, q: int) -> None:
     reach = np.where(kind == TRADITIONAL, fc.digital_share_transformed, 1.0)
     pv = fc.profit_margin * fc.transform_gain * reach * T * annuity
     cost = fc.transform_cost_cny * (np.maximum(T, 1.0) / 1e7) ** fc.transform_cost_elasticity \
-        * m.digital_cost_index[city] * (1.0 - m.base_member[idx] * pol.demo_bases.transform_support)
+        * m.digital_cost_index[city] * m.cloud_price_index \
+        * (1.0 - m.base_member[idx] * pol.demo_bases.transform_support)
     tax_cov = m.cover["tax"][city]
     relief = tax_cov * pol.tax.rd_share * cost * pol.tax.super_deduction * pol.tax.standard_cit_rate
     pv = pv + tax_cov * (pol.tax.standard_cit_rate - pol.tax.reduced_cit_rate) * fc.profit_margin \
@@ -250,6 +254,8 @@ def choose_cloud(m, q: int) -> None:
     active = c.view("active")
     c.price[: c.n] = np.where(active, reprice(c.view("price"), util, cc.invest_threshold), c.view("price"))
     c.capacity[: c.n] *= 1.0 + cc.invest_rate * (active & (util > cc.invest_threshold))
+    if demand.sum() > 0:
+        m.cloud_price_index = float((c.view("price") * demand).sum() / demand.sum())
 
 
 def join_platforms(m, q: int, share: float | None = None) -> None:

@@ -23,3 +23,11 @@ def test_names_are_unique_and_dotted_for_nested_sections():
     names = [r["name"] for r in parameter_rows()]
     assert len(names) == len(set(names))
     assert "policy.fund.annual_budget_cny" in names and "world.covid.goods_multiplier" in names
+
+
+def test_odd_table_is_the_generated_one():
+    """The table in docs/ODD.md matches model/config.py (regenerate: python -m model.params --write docs/ODD.md)."""
+    from model.params import replace_table
+
+    text = ODD.read_text(encoding="utf-8")
+    assert replace_table(text) == text
