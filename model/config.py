@@ -353,6 +353,9 @@ class Config:
     scale: float = P(0.25, "agents per real firm", 0.001, 1.0,
                      "method: 1.0 = one agent per firm; smaller samples with weights")
     horizon: str = Q("2025Q4", "plan horizon; up to 2035Q4")
+    replicates: int = P(1, "runs", 1, 1000, "method: independent seeds spawned from `seed` (SeedSequence)")
+    engine: str = P("vectorised", "path", source="method: vectorised columns, or the per-agent reference path",
+                    choices=("vectorised", "reference"))
     population: PopulationCfg = field(default_factory=PopulationCfg)
     firm: FirmCfg = field(default_factory=FirmCfg)
     platform: PlatformCfg = field(default_factory=PlatformCfg)
