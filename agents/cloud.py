@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.choice import logit_menu
 from agents.state import ArrayState, RowAgent, row_view
 
 GLOSSARY = {
@@ -37,18 +38,46 @@ class CloudState(ArrayState):
 
 @row_view("clouds", GLOSSARY)
 class CloudProvider(RowAgent):
-    """One cloud provider; a view onto its row of model.clouds."""
+    """One cloud provider; a view onto its row of model.clouds. Methods: the per-agent reference path."""
+
+    def reprice_and_invest(self, cc) -> None:
+        """Active: the price follows utilisation; capacity grows when utilisation is above the threshold."""
+        if self.active:
+            util = utilisation(self.demand, self.capacity)
+            self.price = reprice(self.price, util, cc.invest_threshold)
+            self.capacity = self.capacity * capacity_growth(util, cc.invest_threshold, cc.invest_rate)
+
+    def sell_abroad(self, growth: float, export_value: float) -> None:
+        m = self.model
+        self.overseas_sales = overseas_sales(m.overseas_2019[self.row], growth, self.capacity,
+                                             m.cloud_capacity_2019[self.row], export_value)
 
 
-def choose_provider(firm_city: np.ndarray, price: np.ndarray, quality: np.ndarray, home: np.ndarray,
-                    active: np.ndarray, price_elasticity: float, rng: np.random.Generator) -> np.ndarray:
-    """Logit choice among active providers (Gumbel-max); a provider is preferred in its home city."""
-    utility = quality[None, :] - price_elasticity * np.log(price)[None, :] \
-        + 0.5 * (firm_city[:, None] == home[None, :])
-    utility = np.where(active[None, :], utility, -np.inf)
-    return np.argmax(utility + rng.gumbel(size=utility.shape), axis=1).astype(np.int16)
+def provider_utility(price: np.ndarray, quality: np.ndarray, price_elasticity: float) -> np.ndarray:
+    """What a firm expects from each provider before the home-city bonus."""
+    return quality - price_elasticity * np.log(price)
 
 
-def reprice(price: np.ndarray, utilisation: np.ndarray, target: float) -> np.ndarray:
+def provider_menus(utility: np.ndarray, home: np.ndarray, active: np.ndarray, n_cities: int) -> np.ndarray:
+    """Cumulative logit weights over active providers for a firm in each city (a provider is preferred in its
+    home city): (cities, providers)."""
+    bonus = 0.5 * (np.arange(n_cities)[:, None] == home[None, :])
+    return logit_menu(utility[None, :] + bonus, active[None, :])
+
+
+def utilisation(demand, capacity):
+    return demand / np.maximum(capacity, 1e-9)
+
+
+def reprice(price, utilisation, target: float):
     """Prices rise when capacity is tight, fall when idle (at most 5 % a quarter)."""
     return price * (1.0 + np.clip(0.1 * (utilisation - target), -0.05, 0.05))
+
+
+def capacity_growth(utilisation, threshold: float, rate: float):
+    return 1.0 + rate * (utilisation > threshold)
+
+
+def overseas_sales(sales_2019, growth: float, capacity, capacity_2019, export_value: float):
+    """Overseas cloud sales: the 2019 level grown by the trend and by the square root of capacity growth."""
+    return sales_2019 * growth * np.sqrt(capacity / np.maximum(capacity_2019, 1e-9)) * export_value

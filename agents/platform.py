@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.choice import logit_menu
 from agents.state import ArrayState, RowAgent, row_view
 from model.vocabulary import PLATFORM_KINDS
 
@@ -41,11 +42,26 @@ class PlatformState(ArrayState):
 
 @row_view("platforms", GLOSSARY)
 class Platform(RowAgent):
-    """One platform; a view onto its row of model.platforms."""
+    """One platform; a view onto its row of model.platforms. Methods: the per-agent reference path."""
 
     @property
     def kind_name(self) -> str:
         return PLATFORM_KINDS[self.kind]
+
+    def expand_abroad(self, rnd) -> None:
+        """Reinvested fees (plus its share of cultivation grants) buy foreign markets; then its global status."""
+        if not self.active:
+            self.global_ = False
+            return
+        pc = self.model.params.platform
+        funds = pc.expansion_share * pc.fee * self.gmv + rnd.grant[self.row]
+        self.markets = self.markets + new_markets(funds, self.markets, pc.market_cost_cny)
+        self.global_ = is_global(self.gmv, self.markets, rnd.fx, self.model.params.targets)
+
+    def close_if_thin(self, q: int) -> None:
+        """A platform older than a year with too few Zhejiang sellers closes."""
+        if self.active and self.born <= q - 4 and self.sellers < self.model.params.platform.exit_min_sellers:
+            self.active = False
 
 
 def seller_utility(markets: np.ndarray, sellers: np.ndarray, fee: float, exponent: float) -> np.ndarray:
@@ -62,3 +78,13 @@ def hhi(shares: np.ndarray) -> float:
     """Herfindahl-Hirschman index of market shares (0..1)."""
     total = shares.sum()
     return float(((shares / total) ** 2).sum()) if total > 0 else 0.0
+
+
+def platform_menus(utility: np.ndarray, serves: np.ndarray, active: np.ndarray, n_kinds: int) -> np.ndarray:
+    """Cumulative logit weights over the active platforms serving each firm kind: (kinds, platforms)."""
+    return logit_menu(utility[None, :], (serves[None, :] == np.arange(n_kinds)[:, None]) & active[None, :])
+
+
+def is_global(gmv, markets, fx: float, tg):
+    """'Globally influential' (T3): annual GMV in USD and foreign markets above the thresholds."""
+    return (4 * gmv / fx >= tg.global_platform_min_gmv_usd) & (markets >= tg.global_platform_min_markets)

@@ -1,4 +1,8 @@
-"""Charts of a run (matplotlib/seaborn, Agg backend so they work without a screen)."""
+"""The chart of a run: annual digital trade in USD against the plan's target (Agg backend: works without a screen).
+
+With several replicates the median is drawn with its 25-75 % and 5-95 % bands; `draw_target_path` is shared
+with the sweep's fan chart (experiments/scenario_charts.py).
+"""
 
 from __future__ import annotations
 
@@ -7,34 +11,53 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
-
-from model.targets import annual_digital_trade  # noqa: E402
 
 OBSERVED_2020_CNY = 4334e8  # Zhejiang digital trade 2020 (data/zhejiang_observed.csv)
 
 
-def target_path_chart(model, path) -> None:
-    """Annual digital trade in USD bn against the plan's 2025 target and the 15 %-growth path."""
-    tg, rec = model.cfg.targets, model.recorder
-    years = [y for y in range(2020, 2036) if annual_digital_trade(rec, y) is not None]
-    usd = np.array([annual_digital_trade(rec, y, "USD") for y in years]) / 1e9
-    sns.set_theme(style="whitegrid", context="talk")
-    fig, ax = plt.subplots(figsize=(10, 6))
-    ax.plot(years, usd, marker="o", lw=3, label=f"simulated (policy={model.cfg.policy.name})")
-    base = years.index(tg.t2_base_year) if tg.t2_base_year in years else None
-    if base is not None:
-        path_years = np.arange(tg.t2_base_year, tg.year + 1)
-        ax.plot(path_years, usd[base] * (1 + tg.t2_growth) ** (path_years - tg.t2_base_year), ls="--",
-                color="grey", label=f"{100 * tg.t2_growth:.0f} %/year from simulated {tg.t2_base_year}")
-    ax.scatter([tg.year], [tg.t1_digital_trade_usd / 1e9], marker="*", s=400, color="crimson", zorder=5,
-               label=f"T1 target: USD {tg.t1_digital_trade_usd / 1e9:.0f} bn")
-    fx_2020 = float(model.cfg.world.fx_observed["2020"])
+def annual_usd(frame: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """Annual digital trade in USD (full years only) from tidy records: `by` columns + replicate, year, value."""
+    by = [c for c in (by or []) + ["replicate"] if c in frame.columns]
+    usd = frame[frame["metric"] == "digital_trade_usd"]
+    usd = usd.assign(year=usd["quarter"].str[:4].astype(int))
+    out = usd.groupby(by + ["year"], observed=True)["value"].agg(["sum", "count"]).reset_index()
+    return out[out["count"] == 4].drop(columns="count").rename(columns={"sum": "value"})
+
+
+def draw_target_path(ax, annual: pd.DataFrame, targets, fx_2020: float, label: str = "simulated",
+                     legend: bool = True) -> None:
+    """Median annual USD bn with replicate bands, the T1 target, the growth path and observed 2020 on `ax`."""
+    by_year = annual.groupby("year")["value"]
+    q = pd.DataFrame({p: by_year.quantile(p) for p in (0.05, 0.25, 0.5, 0.75, 0.95)}) / 1e9
+    years = q.index.to_numpy()
+    n = annual["replicate"].nunique() if "replicate" in annual else 1
+    if n > 1:
+        ax.fill_between(years, q[0.05], q[0.95], alpha=0.2, color="C0", lw=0, label="5–95 % of replicates")
+        ax.fill_between(years, q[0.25], q[0.75], alpha=0.35, color="C0", lw=0, label="25–75 %")
+    ax.plot(years, q[0.5], marker="o", lw=3, color="C0", label=label + (f" (median of {n})" if n > 1 else ""))
+    base, year, growth = int(targets.t2_base_year), int(targets.year), float(targets.t2_growth)
+    if base in q.index:
+        path = np.arange(base, year + 1)
+        ax.plot(path, q.loc[base, 0.5] * (1 + growth) ** (path - base), ls="--", color="grey",
+                label=f"{100 * growth:.0f} %/year from simulated {base}")
+    ax.scatter([year], [float(targets.t1_digital_trade_usd) / 1e9], marker="*", s=400, color="crimson", zorder=5,
+               label=f"T1 target: USD {float(targets.t1_digital_trade_usd) / 1e9:.0f} bn")
     ax.scatter([2020], [OBSERVED_2020_CNY / fx_2020 / 1e9], marker="D", s=120, color="black", zorder=5,
                label="observed 2020 (CNY 433.4 bn)")
+    if legend:
+        ax.legend(fontsize=12, loc="upper left")
+
+
+def target_path_chart(frame: pd.DataFrame, cfg, path, fmt: str = "png") -> None:
+    """Annual digital trade in USD bn of one run (all its replicates) against the 2025 target and growth path."""
+    sns.set_theme(style="whitegrid", context="talk")
+    fig, ax = plt.subplots(figsize=(10, 6))
+    draw_target_path(ax, annual_usd(frame), cfg.targets, float(cfg.world.fx_observed["2020"]),
+                     label=f"simulated (policy={cfg.policy.name})")
     ax.set(xlabel="year", ylabel="digital trade, USD bn per year",
            title="Zhejiang digital trade (imports + exports) against the plan's target")
-    ax.legend(fontsize=12, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110, format="png")
+    fig.savefig(path, dpi=110, format=fmt)
     plt.close(fig)

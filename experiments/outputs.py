@@ -1,4 +1,7 @@
-"""What a run writes: targets.json, timeseries.parquet and the target-path chart (each written atomically)."""
+"""What a run writes: targets.json, replicates.parquet, timeseries.parquet and the target-path chart.
+
+Each file is written atomically (a temporary name, then a rename), so a run killed midway leaves no half file.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,11 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
+from experiments.replicates import Replicate, scorecard_rows, summarise
 from model.model import DigitalTradeModel
 from model.targets import scorecard
 from model.vocabulary import quarter_label
@@ -24,14 +29,19 @@ def package_version() -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """SHA-256 of the resolved config without Hydra's own settings (same config => same hash)."""
+    """SHA-256 of the resolved config without Hydra's own settings (same config => same hash).
+
+    `workers` is left out: it changes how fast replicates run, never what they compute.
+    """
     plain = OmegaConf.to_container(cfg, resolve=True)
     plain.pop("hydra", None)
+    plain.pop("workers", None)
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
 
 
-def simulate(cfg: DictConfig, progress: bool = True) -> DigitalTradeModel:
-    model = DigitalTradeModel(cfg)
+def simulate(cfg: DictConfig, progress: bool = True, rng: int | None = None) -> DigitalTradeModel:
+    """One run to the horizon; `rng` (a replicate's seed) defaults to `cfg.seed`."""
+    model = DigitalTradeModel(cfg, rng=rng)
     with tqdm(total=model.n_quarters, desc="quarters", unit="q", disable=not progress or None,
               leave=False) as bar:
         while model.quarter < model.n_quarters - 1:
@@ -41,50 +51,101 @@ def simulate(cfg: DictConfig, progress: bool = True) -> DigitalTradeModel:
     return model
 
 
-def _atomic(path: Path, write) -> None:
+def atomic(path: Path, write) -> None:
+    """Call `write(tmp)` and rename tmp to `path`: readers see the whole file or none."""
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
     os.replace(tmp, path)
 
 
+def write_json(path: Path, doc: dict) -> None:
+    atomic(path, lambda p: p.write_text(json.dumps(doc, indent=2)))
+
+
 def write_outputs(model: DigitalTradeModel, cfg: DictConfig, out: Path) -> dict:
+    """The outputs of one model already run (e.g. from Python); see `write_replicates`."""
+    rep = Replicate(0, int(model._seed), scorecard(model), model.recorder.to_frame(), int(model.firms.n))
+    return write_replicates([rep], cfg, out)
+
+
+def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra) -> dict:
+    """targets.json (scorecard + replicate statistics), replicates.parquet, timeseries.parquet, the chart.
+
+    Returns the per-target summary (value = mean over replicates, met = P(met) > 0.5, plus mean, q05, q95,
+    p_met, p_met_ci, n). `extra` (e.g. the job's overrides) is recorded in targets.json.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    card = scorecard(model)
+    card = summarise(reps)
     doc = {**card, "seed": int(cfg.seed), "config_hash": config_hash(cfg), "version": package_version(),
            "policy": str(cfg.policy.name), "phasing": str(cfg.phasing.name), "scale": float(cfg.scale),
-           "horizon": str(cfg.horizon), "firm_agents": int(model.firms.n)}
-    _atomic(out / "targets.json", lambda p: p.write_text(json.dumps(doc, indent=2)))
-    frame = model.recorder.to_frame()
-    _atomic(out / "timeseries.parquet", lambda p: frame.to_parquet(p, index=False))
+           "horizon": str(cfg.horizon), "firm_agents": reps[0].firm_agents, "replicates": len(reps),
+           "replicate_seeds": [r.seed for r in reps], **extra}
+    rows = scorecard_rows(reps)
+    atomic(out / "replicates.parquet", lambda p: rows.to_parquet(p, index=False))
+    frame = pd.concat([r.frame.assign(replicate=r.index) for r in reps], ignore_index=True)
+    frame = frame[["replicate", *reps[0].frame.columns]]
+    atomic(out / "timeseries.parquet", lambda p: frame.to_parquet(p, index=False))
     if cfg.chart:
         from experiments.charts import target_path_chart
-        _atomic(out / "digital_trade_usd.png", lambda p: target_path_chart(model, p))
+        atomic(out / "digital_trade_usd.png", lambda p: target_path_chart(frame, cfg, p))
+    write_json(out / "targets.json", doc)  # last: its presence means the others are there
     return card
 
 
-def _fmt(entry: dict) -> str:
-    value = entry["value"]
+def _number(value: float, unit: str) -> str:
+    if unit == "USD/year":
+        return f"{value / 1e9:,.1f}"
+    return f"{100 * value:.1f}" if unit == "1/year" else f"{value:,.0f}"
+
+
+def fmt_value(value: float | None, unit: str, upper: float | None = None) -> str:
+    """'USD 137.6 bn', '20.8 %/year', '11 platforms'; a range 'USD 98.1–125.0 bn' when `upper` is given."""
     if value is None:
         return "not simulated"
-    if entry["unit"] == "USD/year":
-        return f"USD {value / 1e9:,.1f} bn (target ≥ {entry['threshold'] / 1e9:,.0f} bn)"
-    if entry["unit"] == "1/year":
-        return f"{100 * value:.1f} %/year (target ≥ {100 * entry['threshold']:.0f} %)"
-    thr = entry["threshold"]
-    target = f"{thr[0]}–{thr[1]}" if isinstance(thr, list) else f"≥ {thr}"
-    return f"{value:,.0f} {entry['unit']} (target {target})"
+    pre, post = {"USD/year": ("USD ", " bn"), "1/year": ("", " %/year")}.get(unit, ("", f" {unit}"))
+    number = _number(value, unit) + ("" if upper is None else f"–{_number(upper, unit)}")
+    return pre + number + post
+
+
+def fmt_target(entry: dict) -> str:
+    thr, unit = entry["threshold"], entry["unit"]
+    if unit == "USD/year":
+        return f"target ≥ {thr / 1e9:,.0f} bn"
+    if unit == "1/year":
+        return f"target ≥ {100 * thr:.0f} %"
+    return f"target {thr[0]}–{thr[1]}" if isinstance(thr, list) else f"target ≥ {thr}"
+
+
+def _fmt(entry: dict) -> str:
+    text = fmt_value(entry["value"], entry["unit"])
+    if entry["value"] is None:
+        return text
+    if entry.get("n", 1) > 1:  # several replicates: the mean and the 5-95 % interval
+        text += f", 5–95 %: {fmt_value(entry['q05'], entry['unit'], entry['q95'])}"
+    return f"{text} ({fmt_target(entry)})"
 
 
 NAMES = {"T1": "digital trade", "T2": "average annual growth", "T3": "global platforms",
          "T4": "key enterprises", "T5": "demonstration bases"}
 
 
-def print_scorecard(card: dict, model: DigitalTradeModel, out: Path) -> None:
-    cfg = model.cfg
+def fmt_p(entry: dict) -> str:
+    """P(met) with its 95 % interval, e.g. 'P(met) 0.80 [0.49–0.94]'."""
+    if entry.get("p_met") is None:
+        return "P(met) —              "
+    lo, hi = entry["p_met_ci"]
+    return f"P(met) {entry['p_met']:.2f} [{lo:.2f}–{hi:.2f}]"
+
+
+def print_scorecard(card: dict, cfg: DictConfig, out: Path, firm_agents: int) -> None:
+    n = int(cfg.replicates)
+    runs = f"{n} replicates from seed={cfg.seed}" if n > 1 else f"seed={cfg.seed}"
     print(f"\nZhejiang digital-trade targets, {cfg.targets.year} — policy={cfg.policy.name} "
-          f"phasing={cfg.phasing.name} world.fx={cfg.world.fx} seed={cfg.seed} scale={cfg.scale:g} "
-          f"({model.firms.n:,} firm agents)")
+          f"phasing={cfg.phasing.name} world.fx={cfg.world.fx} {runs} scale={cfg.scale:g} "
+          f"({firm_agents:,} firm agents)")
     for key, entry in card.items():
         mark = {True: "met    ", False: "not met", None: "—      "}[entry["met"]]
+        if n > 1:  # met = the majority of replicates; P(met) with its 95 % (Wilson) interval
+            mark = fmt_p(entry)
         print(f"  {key} {mark}  {NAMES[key]:<22} {_fmt(entry)}")
     print(f"outputs: {out}")

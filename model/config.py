@@ -354,6 +354,8 @@ class Config:
                      "method: 1.0 = one agent per firm; smaller samples with weights")
     horizon: str = Q("2025Q4", "plan horizon; up to 2035Q4")
     replicates: int = P(1, "runs", 1, 1000, "method: independent seeds spawned from `seed` (SeedSequence)")
+    workers: int = P(0, "processes", 0, 256, "method: processes for a job's replicates; 0 = all cores when that "
+                     "pays and the launcher does not already run jobs in parallel; results do not depend on it")
     engine: str = P("vectorised", "path", source="method: vectorised columns, or the per-agent reference path",
                     choices=("vectorised", "reference"))
     population: PopulationCfg = field(default_factory=PopulationCfg)

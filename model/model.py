@@ -10,10 +10,11 @@ from agents import CloudProvider, Firm, Platform, Talent
 from agents.cloud import CloudState
 from agents.firm import FirmState
 from agents.platform import PlatformState
+from agents.state import RowAgents
 from agents.talent import TalentState
-from model import phases
+from model import phases, reference
 from model.config import Config
-from model.network import b2b_links
+from model.network import B2BLayer, b2b_links
 from model.policy import LEVERS, Budget, rollout_quarters
 from model.records import Recorder
 from model.setup import initial_clouds, initial_platforms, park_table, platform_serves, sample_firms
@@ -24,6 +25,8 @@ from model.world import build_world
 
 def as_config(cfg: Config | DictConfig | None) -> DictConfig:
     """A typed (structured) config from a dataclass, a composed Hydra config or None (the defaults)."""
+    if isinstance(cfg, DictConfig) and OmegaConf.get_type(cfg) is Config and "hydra" not in cfg:
+        return cfg  # already typed (a composed Hydra config, or one made here): merging it again costs ~0.1 s
     base = OmegaConf.structured(Config)
     if cfg is None:
         return base
@@ -34,16 +37,18 @@ def as_config(cfg: Config | DictConfig | None) -> DictConfig:
 
 def _annual_budget(lever) -> float:
     """A lever's annual spending limit (the tax lever's is its tax-expenditure cap; market access spends none)."""
-    if "annual_cap_cny" in lever:
+    if hasattr(lever, "annual_cap_cny"):
         return float(lever.annual_cap_cny)
-    return float(lever.get("annual_budget_cny", 0.0))
+    return float(getattr(lever, "annual_budget_cny", 0.0))
 
 
 class DigitalTradeModel(mesa.Model):
     """The plan's ecosystem: firms, platforms, cloud providers and talent cohorts on a multi-layer network.
 
     State lives in columns (`self.firms`, `self.platforms`, `self.clouds`, `self.talent`); the Mesa agents
-    are views of their rows. `self.links` holds the B2B layer as an (E, 2) array of firm rows.
+    are views of their rows, made when first asked for (`agents_by_type`). `self.b2b` holds the B2B layer
+    (`self.links`: an (E, 2) array of firm rows). `cfg.engine` picks who runs the phases: `model/phases.py`
+    (whole columns) or `model/reference.py` (one Mesa agent at a time); same seed, same results.
     """
 
     def __init__(self, cfg: Config | DictConfig | None = None, *, rng: int | np.random.Generator | None = None):
@@ -51,14 +56,17 @@ class DigitalTradeModel(mesa.Model):
         validate(cfg)
         super().__init__(rng=cfg.seed if rng is None else rng)
         self.cfg = cfg
-        self.scale = float(cfg.scale)
-        self.n_quarters = quarter_index(cfg.horizon) + 1
+        self.params: Config = OmegaConf.to_object(cfg)  # plain dataclasses: read ~500x faster than a DictConfig
+        self.engine = reference if cfg.engine == "reference" else phases
+        p = self.params
+        self.scale = float(p.scale)
+        self.n_quarters = quarter_index(p.horizon) + 1
         self.quarter = -1  # end-2019; step() advances to 2020Q1 first
-        self.world = build_world(cfg.world, self.n_quarters)
-        self.rollout = rollout_quarters(cfg.phasing)
-        self.budgets = {lever: Budget(_annual_budget(cfg.policy[lever])) for lever in LEVERS}
+        self.world = build_world(p.world, self.n_quarters)
+        self.rollout = rollout_quarters(p.phasing)
+        self.budgets = {lever: Budget(_annual_budget(getattr(p.policy, lever))) for lever in LEVERS}
         self.spent = {lever: 0.0 for lever in LEVERS}  # this quarter, CNY
-        self.park_names, self.park_city = park_table(cfg.population.parks)
+        self.park_names, self.park_city = park_table(p.population.parks)
         self.designated = np.zeros(len(self.park_names), dtype=bool)
         self.infra_invested = np.zeros(len(CITIES))  # cumulative public investment, CNY
         self._populate()
@@ -66,9 +74,9 @@ class DigitalTradeModel(mesa.Model):
 
     # ------------------------------------------------------------------------------------------- set-up
     def _populate(self) -> None:
-        cfg, rng = self.cfg, self.rng
+        cfg, rng = self.params, self.rng
         cols = sample_firms(cfg.population, cfg.world.market_share, self.scale, self.park_city, rng)
-        self.firms = FirmState(int(len(cols["size"]) * 1.6))
+        self.firms = FirmState(2 * len(cols["size"]))  # room for entrants to 2025 without copying the columns
         self.firms.append(**cols)
         city_share = np.bincount(cols["city"], weights=cols["weight"], minlength=len(CITIES))
         self.platforms = PlatformState(64)
@@ -77,33 +85,34 @@ class DigitalTradeModel(mesa.Model):
         self.clouds = CloudState(16)
         self.clouds.append(**initial_clouds(cfg.cloud, rng))
         n = self.firms.n
-        self.links = b2b_links(np.arange(n), self.firms.view("city"), self.firms.view("park"), np.arange(n),
-                               cfg.network.b2b_degree, cfg.network.same_park, cfg.network.same_city, rng)
+        self.b2b = B2BLayer(b2b_links(np.arange(n), self.firms.view("city"), self.firms.view("park"), np.arange(n),
+                                      cfg.network.b2b_degree, cfg.network.same_park, cfg.network.same_city, rng))
         self.talent = TalentState(3 * len(CITIES))
         phases.calibrate_initial_state(self)  # sizes, memberships, cloud and talent match end-2019 totals
-        self.firm_agents = [Firm(self, r) for r in range(n)]
-        self.platform_agents = [Platform(self, r) for r in range(self.platforms.n)]
-        self.cloud_agents = [CloudProvider(self, r) for r in range(self.clouds.n)]
-        self.talent_agents = [Talent(self, r) for r in range(self.talent.n)]
+        self.row_agents = {Firm: RowAgents(self, Firm, "firms", "alive"),
+                           Platform: RowAgents(self, Platform, "platforms"),
+                           CloudProvider: RowAgents(self, CloudProvider, "clouds"),
+                           Talent: RowAgents(self, Talent, "talent")}
 
     # ------------------------------------------------------------------------------------------- the quarter
     def step(self) -> None:
         """One quarter of the plan's ecosystem, in the order things happen."""
         q = self.quarter = self.quarter + 1
-        phases.set_policy_stance(self, q)      # which levers act where (phasing), trade-cost cuts, budgets
-        phases.invest_in_infrastructure(self, q)  # 5G and compute: cheaper digitalisation, more cloud capacity
-        phases.supply_talent(self, q)          # graduates, training, international inflow, attrition, migration
-        phases.decide_transformation(self, q)  # grants, tax relief and B2B peers -> firms digitalise
-        phases.choose_cloud(self, q)           # firms pick or switch a provider; providers reprice and invest
-        phases.join_platforms(self, q)         # sellers join, switch and multi-home on platforms
-        phases.hire_talent(self, q)            # city labour markets staff firms' digital-talent demand
-        phases.trade(self, q)                  # exports and imports against world demand and trade costs
-        phases.grow_platforms(self, q)         # GMV, expansion into foreign markets, platform entry and exit
-        phases.sell_cloud_abroad(self, q)      # overseas cloud sales count as digital trade
-        phases.designate_bases(self, q)        # demonstration bases named each fourth quarter
-        phases.pay_tax_expenditure(self, q)    # reduced CIT for qualifying firms, within the annual cap
-        phases.enter_and_exit(self, q)         # firms exit (small ones more often) and enter
-        self.recorder.record(q)                # columns -> per-quarter arrays
+        run = self.engine                   # model.phases (whole columns) or model.reference (agent by agent)
+        run.set_policy_stance(self, q)      # which levers act where (phasing), trade-cost cuts, budgets
+        run.invest_in_infrastructure(self, q)  # 5G and compute: cheaper digitalisation, more cloud capacity
+        run.supply_talent(self, q)          # graduates, training, international inflow, attrition, migration
+        run.decide_transformation(self, q)  # grants, tax relief and B2B peers -> firms digitalise
+        run.choose_cloud(self, q)           # firms pick or switch a provider; providers reprice and invest
+        run.join_platforms(self, q)         # sellers join, switch and multi-home on platforms
+        run.hire_talent(self, q)            # city labour markets staff firms' digital-talent demand
+        run.trade(self, q)                  # exports and imports against world demand and trade costs
+        run.grow_platforms(self, q)         # GMV, expansion into foreign markets, platform entry and exit
+        run.sell_cloud_abroad(self, q)      # overseas cloud sales count as digital trade
+        run.designate_bases(self, q)        # demonstration bases named each fourth quarter
+        run.pay_tax_expenditure(self, q)    # reduced CIT for qualifying firms, within the annual cap
+        run.enter_and_exit(self, q)         # firms exit (small ones more often) and enter
+        self.recorder.record(q)             # columns -> per-quarter arrays
 
     def run(self, quarters: int | None = None) -> "DigitalTradeModel":
         """Step to the horizon (or `quarters` more quarters)."""
@@ -112,16 +121,27 @@ class DigitalTradeModel(mesa.Model):
             self.step()
         return self
 
-    # ------------------------------------------------------------------------------------------- helpers
-    def add_firm_agents(self, rows: np.ndarray) -> None:
-        self.firm_agents.extend(Firm(self, r) for r in rows)
+    # ------------------------------------------------------------------------------------------- agents
+    @property
+    def agents(self):
+        """All Mesa agents (Mesa's own set), after making the agents of new rows and removing those of dead ones."""
+        self.sync_agents()
+        return super().agents
 
-    def add_platform_agents(self, rows: np.ndarray) -> None:
-        self.platform_agents.extend(Platform(self, r) for r in rows)
+    @property
+    def agents_by_type(self):
+        """Mesa's agent sets by type, e.g. `model.agents_by_type[Firm]`: the living firms, as views of their rows."""
+        self.sync_agents()
+        return super().agents_by_type
 
-    def remove_firm_agents(self, rows: np.ndarray) -> None:
-        for r in rows:
-            self.firm_agents[r].remove()
+    def sync_agents(self) -> None:
+        for row_agents in self.__dict__.get("row_agents", {}).values():  # none yet while Mesa itself initialises
+            row_agents.sync()
+
+    @property
+    def links(self) -> np.ndarray:
+        """The B2B layer as an (E, 2) array of firm rows."""
+        return self.b2b.links
 
     @property
     def kinds(self) -> tuple[str, ...]:

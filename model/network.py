@@ -38,23 +38,82 @@ def b2b_links(sources: np.ndarray, city: np.ndarray, park: np.ndarray, candidate
     return np.stack([stubs[keep], target[keep]], axis=1).astype(np.int64)
 
 
+class B2BLayer:
+    """The firm-firm B2B layer: links as an (E, 2) array of firm rows, growing as entrants link.
+
+    Keeps both ends of every link in growable arrays (appending copies the old links only when the capacity
+    doubles) for whole-population counts, and, built on demand, each firm's partner list for the per-agent path.
+    """
+
+    def __init__(self, links: np.ndarray):
+        self._links = np.empty((0, 2), dtype=np.int64)
+        self._firm_end = np.empty(0, dtype=np.int64)
+        self._partner_end = np.empty(0, dtype=np.int64)
+        self.n_links = 0
+        self._adjacency: tuple[np.ndarray, np.ndarray] | None = None
+        self.add(links)
+
+    @property
+    def links(self) -> np.ndarray:
+        return self._links[: self.n_links]
+
+    def add(self, links: np.ndarray) -> None:
+        e, k = self.n_links, len(links)
+        if e + k > len(self._links):
+            cap = max(e + k, 2 * len(self._links))
+            self._links = np.resize(self._links, (cap, 2))
+            self._firm_end = np.resize(self._firm_end, 2 * cap)
+            self._partner_end = np.resize(self._partner_end, 2 * cap)
+        self._links[e: e + k] = links
+        self._firm_end[2 * e: 2 * e + 2 * k] = np.r_[links[:, 0], links[:, 1]]
+        self._partner_end[2 * e: 2 * e + 2 * k] = np.r_[links[:, 1], links[:, 0]]
+        self.n_links = e + k
+        self._adjacency = None
+
+    def ends(self) -> tuple[np.ndarray, np.ndarray]:
+        """(firm, partner) for both directions of every link."""
+        return self._firm_end[: 2 * self.n_links], self._partner_end[: 2 * self.n_links]
+
+    def partners(self, row: int) -> np.ndarray:
+        """Partner rows of one firm."""
+        if self._adjacency is None:
+            firm, partner = self.ends()
+            order = np.argsort(firm, kind="stable")
+            starts = np.searchsorted(firm[order], np.arange(int(firm.max(initial=-1)) + 2))
+            self._adjacency = starts, partner[order]
+        starts, partners = self._adjacency
+        return partners[starts[row]: starts[row + 1]] if row + 1 < len(starts) else partners[:0]
+
+    def neighbour_share(self, flag: np.ndarray, alive: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """`neighbour_share` of every firm, or of `rows` only (sorted; only the link ends starting there count)."""
+        firm, partner = self.ends()
+        if rows is None:
+            return partner_share(firm, partner, flag, alive, len(flag))
+        wanted = np.zeros(len(flag), dtype=bool)
+        wanted[rows] = True
+        ends = np.flatnonzero(wanted[firm])
+        place = np.searchsorted(rows, firm[ends])  # rows are sorted (np.flatnonzero)
+        return partner_share(place, partner[ends], flag, alive, len(rows))
+
+    def mean_degree(self, alive: np.ndarray) -> float:
+        """Mean number of links to living partners over living firms (each link counts at both ends)."""
+        links = self.links
+        live = alive[links[:, 0]] & alive[links[:, 1]]
+        return float(2 * int(np.count_nonzero(live)) / max(int(np.count_nonzero(alive)), 1))
+
+
 def neighbour_share(links: np.ndarray, flag: np.ndarray, alive: np.ndarray) -> np.ndarray:
     """Share of each firm's living B2B neighbours with `flag` set (0 for firms without neighbours)."""
-    n = len(flag)
     a, b = links[:, 0], links[:, 1]
-    both = np.concatenate([a, b])
-    other = np.concatenate([b, a])
-    live = alive[other].astype(float)
-    count = np.bincount(both, weights=live, minlength=n)
-    hits = np.bincount(both, weights=live * flag[other], minlength=n)
+    return partner_share(np.concatenate([a, b]), np.concatenate([b, a]), flag, alive, len(flag))
+
+
+def partner_share(firm: np.ndarray, partner: np.ndarray, flag: np.ndarray, alive: np.ndarray, n: int) -> np.ndarray:
+    """Share of flagged partners among living ones for firms 0..n-1, from (firm, partner) link ends."""
+    live = alive[partner]
+    count = np.bincount(firm, weights=live, minlength=n)
+    hits = np.bincount(firm, weights=live & flag[partner], minlength=n)
     return np.divide(hits, count, out=np.zeros(n), where=count > 0)
-
-
-def degree_histogram(links: np.ndarray, alive: np.ndarray) -> np.ndarray:
-    """Counts of living firms by B2B degree (links to living partners)."""
-    live = alive[links[:, 0]] & alive[links[:, 1]]
-    deg = np.bincount(links[live].ravel(), minlength=len(alive))[alive]
-    return np.bincount(deg)
 
 
 def to_networkx(model, sample: int | None = 300, seed: int = 0) -> nx.Graph:

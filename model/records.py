@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from agents.firm import platforms_held
 from agents.platform import hhi
-from model.network import degree_histogram
 from model.policy import LEVERS
 from model.vocabulary import CITIES, FIRM_KINDS, quarter_label
 
@@ -50,26 +50,27 @@ class Recorder:
 
     def record(self, q: int) -> None:
         m, f = self.model, self.model.firms
-        alive, w = f.view("alive"), f.view("weight")
-        cell = f.view("city").astype(np.int64) * K + f.view("kind")
+        alive = np.flatnonzero(f.view("alive"))  # the living rows, gathered once
+        w = f.weight[alive]
+        cell = f.city[alive].astype(np.intp) * K + f.kind[alive]
 
-        def by_cell(values: np.ndarray) -> np.ndarray:
-            return np.bincount(cell[alive], weights=(w * values)[alive], minlength=C * K).reshape(C, K)
+        def by_cell(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(cell, weights=weights, minlength=C * K).reshape(C, K)
 
         c, p = m.clouds, m.platforms
         cloud_by_city = np.bincount(c.view("home"), weights=c.view("overseas_sales"), minlength=C)
-        dt = np.column_stack([by_cell(f.view("digital_trade")), cloud_by_city])
+        w_dt = w * f.digital_trade[alive]
+        dt = np.column_stack([by_cell(w_dt), cloud_by_city])
         # the province total is summed over firms directly, not over the city x kind cells (an identity tested)
-        total = float((w * f.view("digital_trade"))[alive].sum() + c.view("overseas_sales").sum())
-        members = (f.view("platforms") >= 0).sum(axis=1)
-        sellers = alive & (members > 0)
+        total = float(w_dt.sum() + c.view("overseas_sales").sum())
+        members = platforms_held(f.view("platforms"))[alive]
+        sellers = members > 0
         capacity = c.view("capacity")[c.view("active")].sum()
-        deg = degree_histogram(m.links, alive)
         row = {
             "digital_trade": dt,
-            "digital_exports": np.column_stack([by_cell(f.view("digital_exports")), cloud_by_city]),
-            "firms": by_cell(np.ones(f.n)),
-            "firms_transformed": by_cell(f.view("transformed").astype(float)),
+            "digital_exports": np.column_stack([by_cell(w * f.digital_exports[alive]), cloud_by_city]),
+            "firms": by_cell(w),
+            "firms_transformed": by_cell(w * f.transformed[alive]),
             "talent_supply": m.talent_supply, "talent_demand": m.talent_demand, "talent_fill": m.fill,
             "wage_high_skill": m.talent.wage[C: 2 * C].copy(),
             "digital_cost_index": m.digital_cost_index.copy(),
@@ -80,12 +81,11 @@ class Recorder:
             "platforms_global": float(p.view("global_").sum()),
             "platform_hhi": hhi(p.view("gmv")),
             "multihoming": float((w * members)[sellers].sum() / max(w[sellers].sum(), 1e-9)),
-            "key_enterprises": float(w[alive & (f.view("digital_trade_year")
-                                                >= m.cfg.targets.key_enterprise_min_cny)].sum()),
+            "key_enterprises": float(w[f.digital_trade_year[alive] >= m.params.targets.key_enterprise_min_cny].sum()),
             "demo_bases": float(m.designated.sum()),
             "cloud_utilisation": float(c.view("demand").sum() / max(capacity, 1e-9)),
             "cloud_hhi": hhi(c.view("demand")),
-            "b2b_mean_degree": float((np.arange(len(deg)) * deg).sum() / max(deg.sum(), 1)),
+            "b2b_mean_degree": m.b2b.mean_degree(f.view("alive")),
             **{f"spending_{lever}": m.spent[lever] for lever in LEVERS},
         }
         for name, value in row.items():

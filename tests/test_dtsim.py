@@ -23,12 +23,13 @@ def test_run_writes_scorecard_timeseries_and_chart(tmp_path):
     out = tmp_path / "run"
     targets = json.loads((out / "targets.json").read_text())
     for key in ROWS:
-        assert set(targets[key]) == {"value", "threshold", "unit", "met"}
+        assert {"value", "threshold", "unit", "met"} <= set(targets[key])
         assert isinstance(targets[key]["met"], bool)
+        assert targets[key]["n"] == 1 and targets[key]["p_met"] == float(targets[key]["met"])  # replicate stats
         assert key in proc.stdout
     assert targets["seed"] == 3 and len(targets["config_hash"]) == 64 and targets["version"]
     frame = pd.read_parquet(out / "timeseries.parquet")
-    assert list(frame.columns) == ["quarter", "metric", "city", "kind", "value", "unit"]
+    assert list(frame.columns) == ["replicate", "quarter", "metric", "city", "kind", "value", "unit"]
     usd = frame.query("metric == 'digital_trade_usd'")
     assert usd["value"].iloc[-4:].sum() == targets["T1"]["value"]
     png = out / "digital_trade_usd.png"

@@ -57,6 +57,12 @@ def test_phasing_decides_coverage():
 def test_hangzhou_only_spends_only_in_hangzhou_and_reaches_less():
     full = small_model("seed=1").run()
     hz = small_model("seed=1", "phasing=hangzhou_only").run()
-    assert annual_digital_trade(hz.recorder, 2025) < annual_digital_trade(full.recorder, 2025)
+    # the levers' direct reach: fewer firms transform outside Hangzhou (measured over seeds 0-3 at this scale:
+    # 6-30 % fewer, depending on the calibration; 2025 digital trade differs by less, at times within one
+    # seed's noise)
+    outside = [c for c in range(len(CITIES)) if CITIES[c] != "Hangzhou"]
+    transformed = {name: m.recorder.series("firms_transformed")[-1, outside].sum() for name, m in
+                   (("full", full), ("hz", hz))}
+    assert transformed["hz"] < transformed["full"]
     grants = hz.firms.view("grants") > 0
     assert set(hz.firms.view("city")[grants]) <= {CITIES.index("Hangzhou")}

@@ -1,0 +1,173 @@
+"""Replicates: N independent runs of one config, seeded from `SeedSequence(cfg.seed).spawn(N)`, and their statistics.
+
+Replicate r of a job always gets the same seed whatever N is (spawned children are prefix-stable), so adding
+replicates never changes the ones already run, and replicate r of two jobs of a sweep shares its seed (common
+random numbers: paired differences between scenarios are less noisy).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig
+from tqdm.auto import tqdm
+
+TARGETS = ("T1", "T2", "T3", "T4", "T5")
+# Measured here: a process pool takes ~2.5 s to start (its workers import the model). With workers=0 (auto) the
+# first replicate is timed and the pool used for the rest only if that saves more than 1.5 times its start-up.
+_POOL_START_SECONDS = 2.5
+_PARALLEL_LAUNCHERS = ("joblib", "ray")  # these already run one job per core
+
+
+@dataclass
+class Replicate:
+    index: int
+    seed: int
+    card: dict          # the scorecard: {"T1": {value, threshold, unit, met}, …}
+    frame: pd.DataFrame  # the tidy time series of the run
+    firm_agents: int
+
+
+def replicate_seeds(seed: int, n: int) -> list[int]:
+    """The integer seed of each replicate: `DigitalTradeModel(cfg, rng=seed)` reproduces that replicate."""
+    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(n)]
+
+
+def run_one(cfg: DictConfig, index: int, seed: int, progress: bool = False) -> Replicate:
+    from experiments.outputs import simulate
+    from model.targets import scorecard
+
+    model = simulate(cfg, progress=progress, rng=seed)
+    return Replicate(index, seed, scorecard(model), model.recorder.to_frame(), int(model.firms.n))
+
+
+def workers_for(cfg: DictConfig, launcher: str = "") -> int:
+    """Processes for a job's replicates: `cfg.workers`, or (0 = auto) all cores unless the launcher already runs
+    jobs in parallel."""
+    n = int(cfg.replicates)
+    if int(cfg.workers) > 0:
+        return min(int(cfg.workers), n)
+    if any(name in launcher for name in _PARALLEL_LAUNCHERS):
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, n)
+
+
+def _pool_pays(rest: int, seconds: float, workers: int) -> bool:
+    return rest * seconds * (1 - 1 / workers) > 1.5 * _POOL_START_SECONDS
+
+
+def run_replicates(cfg: DictConfig, workers: int = 1, progress: bool = True,
+                   adaptive: bool = False) -> list[Replicate]:
+    """All `cfg.replicates` runs, in replicate order; the same results whatever `workers` is.
+
+    With `adaptive`, replicate 0 runs here first and timed; the others go to `workers` processes only if that pays.
+    """
+    seeds = replicate_seeds(int(cfg.seed), int(cfg.replicates))
+    if len(seeds) == 1:
+        return [run_one(cfg, 0, seeds[0], progress=progress)]
+    results: dict[int, Replicate] = {}
+    with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not progress or None, leave=False) as bar:
+        todo = list(enumerate(seeds))
+        if adaptive and workers > 1:
+            tic = time.perf_counter()
+            results[0] = run_one(cfg, 0, seeds[0])
+            bar.update()
+            todo = todo[1:]
+            if not _pool_pays(len(todo), time.perf_counter() - tic, workers):
+                workers = 1
+        if workers <= 1:
+            for i, seed in todo:
+                results[i] = run_one(cfg, i, seed)
+                bar.update()
+        else:
+            # forkserver: workers fork from a clean server that imported the model once (no fork of a threaded
+            # parent); each worker then only pickles its config and returns its scorecard and frame
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["experiments.replicates", "experiments.outputs"])
+            with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx) as pool:
+                for fut in as_completed([pool.submit(run_one, cfg, i, seed) for i, seed in todo]):
+                    rep = fut.result()
+                    results[rep.index] = rep
+                    bar.update()
+    return [results[i] for i in range(len(seeds))]
+
+
+# ------------------------------------------------------------------------------------------- statistics
+def scorecard_rows(reps: list[Replicate]) -> pd.DataFrame:
+    """One row per replicate x target: replicate, replicate_seed, target, value, threshold_min/max, unit, met."""
+    rows = []
+    for rep in reps:
+        for key in TARGETS:
+            e = rep.card[key]
+            lo, hi = (e["threshold"] if isinstance(e["threshold"], list) else (e["threshold"], None))
+            rows.append({"replicate": rep.index, "replicate_seed": rep.seed, "target": key, "value": e["value"],
+                         "threshold_min": lo, "threshold_max": hi, "unit": e["unit"], "met": e["met"]})
+    frame = pd.DataFrame(rows)
+    frame["value"] = frame["value"].astype(float)  # None (target year not simulated) -> NaN
+    for col in ("threshold_min", "threshold_max"):
+        frame[col] = frame[col].astype(float)
+    frame["met"] = frame["met"].astype("boolean")  # None stays <NA>
+    return frame
+
+
+def p_met_interval(k: int, n: int, level: float = 0.95) -> list[float]:
+    """Wilson score interval of a proportion k/n (good coverage even for few replicates and P near 0 or 1).
+
+    Written out (Wilson 1927) rather than taken from scipy.stats, whose import costs ~2 s in every job process;
+    tests check it against scipy's binomtest(k, n).proportion_ci(method="wilson").
+    """
+    z = NormalDist().inv_cdf(0.5 + level / 2)
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return [max(0.0, centre - half), min(1.0, centre + half)]
+
+
+def target_stats(values: pd.Series, met: pd.Series) -> dict:
+    """mean, 5-95 % interval of the replicates, P(met) and its 95 % interval; None where nothing was simulated."""
+    values, met = values.dropna(), met.dropna()
+    n = int(len(met))
+    if n == 0:
+        return {"n": 0, "mean": None, "q05": None, "q95": None, "p_met": None, "p_met_ci": None}
+    k = int(met.sum())
+    q05, q95 = np.quantile(values, [0.05, 0.95])
+    return {"n": n, "mean": float(values.mean()), "q05": float(q05), "q95": float(q95), "p_met": k / n,
+            "p_met_ci": p_met_interval(k, n)}
+
+
+def summarise(reps: list[Replicate]) -> dict:
+    """Per target: the keys of one scorecard (value = mean over replicates, met = P(met) > 0.5) plus stats."""
+    rows = scorecard_rows(reps)
+    out = {}
+    for key in TARGETS:
+        sub = rows[rows["target"] == key]
+        stats = target_stats(sub["value"], sub["met"])
+        first = reps[0].card[key]
+        met = None if stats["p_met"] is None else stats["p_met"] > 0.5
+        out[key] = {"value": stats["mean"], "threshold": first["threshold"], "unit": first["unit"], "met": met,
+                    **stats}
+    return out
+
+
+def mean_difference(diffs: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of paired differences and its t interval (NaN bounds with fewer than two pairs)."""
+    from scipy.stats import t  # here only: the report, not every job, pays for importing scipy.stats
+
+    diffs = np.asarray(diffs, dtype=float)
+    diffs = diffs[~np.isnan(diffs)]
+    if diffs.size == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(diffs.mean())
+    if diffs.size < 2:
+        return mean, math.nan, math.nan
+    half = float(t.ppf(0.5 + level / 2, diffs.size - 1) * diffs.std(ddof=1) / math.sqrt(diffs.size))
+    return mean, mean - half, mean + half

@@ -1,0 +1,219 @@
+"""What the controls say, as Hydra overrides: the presets (plan, none and every conf/experiment/*.yaml with the
+points of its sweep), the values changed from a preset, the seed and the scale -> a composed, validated config and
+the same run as a one-line dtsim command."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import DictConfig, OmegaConf
+
+from experiments.dtsim import CONF_DIR
+from model.config import register
+from model.validate import ConfigError, validate
+
+DEFAULT_SCALE = 0.05  # ~5,800 firm agents: a quarter takes a few tens of ms, so the page stays responsive
+SCALES = (0.02, 0.05, 0.1, 0.25)
+GROUPS = ("phasing", "world")  # controls that pick a config group rather than set a value
+_HYDRA = threading.Lock()  # Hydra's global state allows one composition at a time; sessions run in threads
+
+
+def presets(conf_dir: str = CONF_DIR) -> list[str]:
+    """'plan', 'none', then each conf/experiment/*.yaml and each point of its sweep, as dtsim overrides.
+
+    Listed when called, so a new experiment file appears without a code change. An experiment's sweep
+    (hydra.sweeper.params) is expanded into its points, e.g. 'experiment=phasing_alternatives phasing=all_2020'.
+    """
+    files = tuple((p.stem, p.stat().st_mtime) for p in sorted(Path(conf_dir, "experiment").glob("*.yaml")))
+    return list(_presets(conf_dir, files))
+
+
+@lru_cache(maxsize=16)
+def _presets(conf_dir: str, files: tuple) -> tuple[str, ...]:
+    found = ["plan", "none"]
+    for stem, _ in files:
+        base = f"experiment={stem}"
+        found.append(base)
+        try:
+            found += [" ".join([base, *point]) for point in sweep_points(stem, conf_dir)]
+        except ConfigError:
+            pass  # the preset itself still shows, and selecting it shows the one-line error
+    return tuple(found)
+
+
+def sweep_points(experiment: str, conf_dir: str = CONF_DIR, limit: int = 64) -> list[tuple[str, ...]]:
+    """The runs of an experiment's sweep (its file's hydra.sweeper.params) as override tuples; none if it has no
+    sweep or more than `limit` runs. Read from the file, not composed, so listing presets stays instant."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        params = OmegaConf.select(OmegaConf.load(Path(conf_dir, "experiment", f"{experiment}.yaml")),
+                                  "hydra.sweeper.params") or {}
+        axes = []
+        for key, value in params.items():
+            override = OverridesParser.create().parse_overrides([f"{key}={value}"])[0]
+            values = list(override.sweep_string_iterator()) if override.is_sweep_override() else \
+                [override.get_value_element_as_str()]
+            axes.append([f"{key}={_fmt_token(v)}" for v in values])
+    except Exception as exc:  # a malformed file: list the experiment alone; selecting it shows the error
+        raise ConfigError(_one_line(exc)) from None
+    points = list(itertools.product(*axes)) if axes else []
+    return points if len(points) <= limit else []
+
+
+def options(group: str, conf_dir: str = CONF_DIR) -> list[str]:
+    return sorted(p.stem for p in Path(conf_dir, group).glob("*.yaml"))
+
+
+def _one_line(exc: BaseException) -> str:
+    parts = []
+    while exc is not None:
+        text = " ".join(str(exc).split()).split(" full_key:")[0]
+        if text and text not in parts:
+            parts.append(text)
+        exc = exc.__cause__ or exc.__context__
+    return " — ".join(parts)
+
+
+@lru_cache(maxsize=256)
+def composed(conf_dir: str, overrides: tuple[str, ...]) -> DictConfig:
+    """The config of `dtsim <overrides>` (cached: treat it as read-only)."""
+    register()
+    try:
+        with _HYDRA, initialize_config_dir(config_dir=conf_dir, version_base="1.3"):
+            return compose(config_name="config", overrides=list(overrides))
+    except Exception as exc:  # Hydra and OmegaConf raise several kinds; all mean a bad preset or value
+        raise ConfigError(_one_line(exc)) from None
+
+
+@lru_cache(maxsize=256)
+def _plain(conf_dir: str, overrides: tuple[str, ...]) -> dict:
+    """A composed config as plain dicts: looking values up in these is fast enough to do on every redraw."""
+    return OmegaConf.to_container(composed(conf_dir, overrides), resolve=True)
+
+
+def _experiment_arg(name: str, conf_dir: str) -> tuple[str, ...]:
+    """experiment=NAME if config.yaml lists an experiment default, else +experiment=NAME (appended)."""
+    try:
+        composed(conf_dir, (f"experiment={name}",))
+        return (f"experiment={name}",)
+    except ConfigError:
+        composed(conf_dir, (f"+experiment={name}",))  # raises the one-line error if this fails too
+        return (f"+experiment={name}",)
+
+
+def preset_args(preset: str, conf_dir: str = CONF_DIR) -> tuple[str, ...]:
+    """The overrides that select a preset (one of `presets()`)."""
+    if preset in ("plan", "none"):
+        return (f"policy={preset}",)
+    if preset not in presets(conf_dir):
+        raise ConfigError(f"preset={preset!r} is not plan, none or an experiment of {conf_dir}/experiment/ "
+                          f"(or a point of its sweep)")
+    first, *point = preset.split()
+    return (*_experiment_arg(first.split("=", 1)[1], conf_dir), *point)
+
+
+def _key(override: str) -> str:
+    return override.split("=", 1)[0].lstrip("+~")
+
+
+def _fmt(value) -> str:
+    """A value as a Hydra override writes it, compactly: 2e9, 0.03, true."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        text = next(t for t in (f"{value:.{p}g}" for p in range(1, 18)) if float(t) == value)
+        return text.replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
+    return str(value)
+
+
+def _fmt_token(text: str) -> str:
+    """A sweep value as written compactly: Hydra hands back 1e9 as '1000000000.0'."""
+    try:
+        return _fmt(float(text)) if "." in text or "e" in text.lower() else text
+    except ValueError:
+        return text
+
+
+def world_name(world: dict, conf_dir: str = CONF_DIR) -> str:
+    """Which conf/world option a (plain) world section is — it has no name field — or 'custom'."""
+    for name in options("world", conf_dir):
+        if _plain(conf_dir, (f"world={name}",))["world"] == world:
+            return name
+    return "custom"
+
+
+def describe(group: str, name: str, conf_dir: str = CONF_DIR) -> str:
+    """The leading comment of conf/<group>/<name>.yaml: what the option is, in its author's words."""
+    path = Path(conf_dir, group, f"{name}.yaml")
+    if not path.is_file():
+        return ""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        if not line.startswith("# @package") and not line.lstrip("# ").startswith("dtsim "):
+            lines.append(line.lstrip("# ").strip())
+    return " ".join(lines)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the controls say: a preset, the values changed from it, the seed and the scale."""
+    preset: str = "plan"
+    seed: int = 0
+    scale: float = DEFAULT_SCALE
+    changes: tuple[tuple[str, object], ...] = ()  # (key, value) pairs that differ from the preset
+    conf_dir: str = CONF_DIR
+
+    def base(self) -> dict:
+        """The preset's config as plain dicts (before the changes, seed and scale)."""
+        return _plain(self.conf_dir, preset_args(self.preset, self.conf_dir))
+
+    def value(self, key: str):
+        """A control's value: the change if there is one, else the preset's."""
+        changed = dict(self.changes)
+        if key in changed:
+            return changed[key]
+        base = self.base()
+        if key == "phasing":
+            return base["phasing"]["name"]
+        if key == "world":
+            return world_name(base["world"], self.conf_dir)
+        for part in key.split("."):
+            base = base[part]
+        return base
+
+    def change(self, key: str, value) -> "Settings":
+        rest = tuple((k, v) for k, v in self.changes if k != key)
+        base_value = replace(self, changes=rest).value(key)
+        return replace(self, changes=rest if value == base_value else (*rest, (key, value)))
+
+    def overrides(self) -> list[str]:
+        changed = {k for k, _ in self.changes}  # a control changed by hand wins over the preset's own override
+        args = [a for a in preset_args(self.preset, self.conf_dir) if a != "policy=plan" and _key(a) not in changed]
+        if self.base()["replicates"] != 1:  # an experiment's replicates are for sweeps; the app runs one seed
+            args.append("replicates=1")
+        groups = [f"{k}={v}" for k, v in self.changes if k in GROUPS]
+        values = [f"{k}={_fmt(v)}" for k, v in self.changes if k not in GROUPS]
+        return [*args, *groups, *values, f"seed={self.seed}", f"scale={_fmt(float(self.scale))}"]
+
+    def command(self) -> str:
+        """The same run as a one-line dtsim command."""
+        return " ".join(["dtsim", *self.overrides()])
+
+    def config(self) -> DictConfig:
+        """The composed and validated config of this run (raises ConfigError, one line, on a bad value)."""
+        try:
+            seed = int(self.seed)
+        except (TypeError, ValueError):
+            raise ConfigError(f"seed={self.seed!r} is not an integer") from None
+        cfg = copy.deepcopy(composed(self.conf_dir, tuple(replace(self, seed=seed).overrides())))
+        validate(cfg)
+        return cfg

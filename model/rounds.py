@@ -1,0 +1,259 @@
+"""What both engines share within a phase: the round (random numbers drawn per agent row, model-level inputs)
+before the agents decide, and the settlement after (budgets in priority order, markets, entry).
+
+See model/phases.py for how a phase is put together; model/columns.py and the agents' methods are the two ways
+the decisions in between are made.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from agents.cloud import provider_menus, provider_utility
+from agents.firm import kind_medians, platforms_held
+from agents.platform import platform_menus, seller_utility
+from agents.talent import COHORTS, fill_rate
+from model.network import b2b_links
+from model.policy import fund_in_order
+from model.setup import assign_parks, platform_serves
+from model.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, TRADITIONAL
+
+K, C = len(FIRM_KINDS), len(CITIES)
+
+
+class Round(SimpleNamespace):
+    """One phase's shared inputs (draws per agent row, model-level tables) and the agents' choices."""
+
+
+def by_kind(mapping) -> np.ndarray:
+    return np.array([float(mapping[k]) for k in FIRM_KINDS])
+
+
+def spend(m, lever: str, q: int, amount: float) -> float:
+    m.spent[lever] += m.budgets[lever].spend(q, amount)
+    return amount
+
+
+def transformation_round(m, q: int) -> Round:
+    """Per firm row: a uniform to adopt (or apply) and one for the grant lottery ('broad'); slots for the choices."""
+    n = m.firms.n
+    return Round(u=m.rng.random(n), u_priority=m.rng.random(n),
+                 cost_index=m.digital_cost_index * m.cloud_price_index,
+                 adopt=np.zeros(n, dtype=bool), applies=np.zeros(n, dtype=bool), offer=np.zeros(n),
+                 relief=np.zeros(n), priority=np.zeros(n))
+
+
+def settle_transformation(m, q: int, rnd: Round) -> None:
+    """Grants to applicants in priority order while the budget lasts; adopters transform; transformed firms mature."""
+    f, fc = m.firms, m.params.firm
+    applicants = np.flatnonzero(rnd.applies)  # in row order, whatever order the agents applied in
+    if applicants.size:
+        funded = fund_in_order(rnd.priority[applicants], rnd.offer[applicants], f.weight[applicants],
+                               m.budgets["fund"].available(q))
+        winners = applicants[funded]
+        grant = rnd.offer[winners]
+        spend(m, "fund", q, float((f.weight[winners] * grant).sum()))
+        f.grants[winners] += grant
+        rnd.adopt[winners] = True
+    rows = np.flatnonzero(rnd.adopt)
+    f.transformed[rows] = True
+    f.transform_quarter[rows] = q
+    m.tax_claims = (rows, rnd.relief[rows])
+    grown = f.view("alive") & f.view("transformed")
+    f.maturity[: f.n] += grown * fc.maturity_gain * (1.0 - f.view("maturity"))
+
+
+def cloud_round(m) -> Round:
+    """A logit menu of providers for firms of each city, and two uniforms per firm row (switch? which?)."""
+    c, n = m.clouds, m.firms.n
+    utility = provider_utility(c.view("price"), c.view("quality"), m.params.cloud.price_elasticity)
+    return Round(menus=provider_menus(utility, c.view("home"), c.view("active"), C),
+                 u_switch=m.rng.random(n), u_pick=m.rng.random(n))
+
+
+def cloud_demand(m) -> None:
+    """Each provider's demand: its customers' cloud spend (last quarter's digital trade)."""
+    f, c = m.firms, m.clouds
+    users = np.flatnonzero(f.view("alive") & f.view("transformed"))
+    outlay = f.weight[users] * m.params.firm.cloud_intensity * f.digital_trade[users]
+    c.demand[: c.n] = np.bincount(f.cloud[users], weights=outlay, minlength=c.n)
+
+
+def update_cloud_price_index(m) -> None:
+    c = m.clouds
+    demand = c.view("demand")
+    if demand.sum() > 0:
+        m.cloud_price_index = float((c.view("price") * demand).sum() / demand.sum())
+
+
+def platform_round(m, share: float) -> Round:
+    """Each platform's pull on sellers, a logit menu per firm kind, three uniforms per firm row."""
+    p, pc, n = m.platforms, m.params.platform, m.firms.n
+    utility = seller_utility(p.view("markets"), p.view("sellers"), pc.fee, pc.network_exponent)
+    return Round(share=share, utility=utility, menus=platform_menus(utility, m.platform_kind_serves,
+                                                                    p.view("active"), K),
+                 u_recon=m.rng.random(n), u_pick=m.rng.random(n), u_add=m.rng.random(n))
+
+
+def platform_sales(m) -> None:
+    """Sellers (weighted) and GMV of each platform; a multi-homing seller splits its exports over its platforms."""
+    f, p = m.firms, m.platforms
+    held = platforms_held(f.view("platforms"))
+    rows = np.flatnonzero(held)
+    slots, k, w = f.platforms[rows], held[rows], f.weight[rows]
+    member = slots >= 0
+    on = slots[member]  # row by row, so np.repeat lines each seller's values up with its slots
+    z = np.bincount(on, weights=np.repeat(w * f.digital_exports[rows] / k, k), minlength=p.n)
+    p.sellers[: p.n] = np.bincount(on, weights=np.repeat(w, k), minlength=p.n)
+    p.gmv[: p.n] = z * (1.0 + p.view("external_ratio")) * p.view("active")
+
+
+def expansion_round(m, q: int) -> Round:
+    """Cultivation grants per platform (fund rule 'platform', by GMV in covered cities) and the year's CNY/USD."""
+    p, pol = m.platforms, m.params.policy
+    grant = np.zeros(p.n)
+    if q >= 0 and pol.fund.rule == "platform" and m.cover["fund"].any():
+        eligible = p.view("gmv") * m.cover["fund"][p.view("city")]
+        total = spend(m, "fund", q, min(pol.fund.annual_budget_cny / 4, m.budgets["fund"].available(q)))
+        if eligible.sum() > 0:
+            grant = total * eligible / eligible.sum()
+    fx = m.world.fx[q] if q >= 0 else float(m.params.world.fx_observed["2019"])
+    return Round(grant=grant, fx=fx)
+
+
+def drop_closed_platforms(m, was_active: np.ndarray) -> None:
+    """Sellers lose their slot on a platform that closed this quarter."""
+    closed = was_active & ~m.platforms.view("active")
+    if closed.any():
+        slots = m.firms.view("platforms")
+        slots[(slots >= 0) & closed[np.maximum(slots, 0)]] = -1
+
+
+def found_platforms(m, q: int) -> None:
+    """New platforms (Poisson), more where the zone is active; kind and city drawn by the incumbents' mix."""
+    pc, f = m.params.platform, m.firms
+    zone = m.cover["fund"] | m.cover["market_access"]
+    digital = f.view("alive") & (f.view("transformed") | (f.view("kind") != TRADITIONAL))
+    by_city = np.bincount(f.view("city")[digital], weights=f.view("weight")[digital], minlength=C)
+    boost = 1.0 + m.params.firm.entry_policy_boost * (by_city * zone).sum() / max(by_city.sum(), 1e-9)
+    n_new = m.rng.poisson(pc.entry_per_quarter * by_city.sum() / m.digital_firms_2019 * boost)
+    if n_new == 0:
+        return
+    weights = np.array([pc.n_initial[k] for k in PLATFORM_KINDS], dtype=float) + 1.0
+    kinds = m.rng.choice(len(PLATFORM_KINDS), n_new, p=weights / weights.sum())
+    m.platforms.append(kind=kinds, city=m.rng.choice(C, n_new, p=by_city / by_city.sum()),
+                       markets=np.full(n_new, 3.0), born=np.full(n_new, q),
+                       external_ratio=np.exp(np.log(max(pc.external_gmv_ratio, 1e-9)) + m.rng.standard_normal(n_new)))
+    m.platform_kind_serves = platform_serves(m.platforms.view("kind"))
+
+
+def output_round(m, q: int) -> Round:
+    """Demand indices by kind x market group and trade-cost terms by city x kind x base membership.
+
+    q = -1 gives end-2019 conditions (all world indices 1).
+    """
+    p, n = m.params, m.firms.n
+    if q < 0:
+        foreign = np.ones((K, len(MARKETS)))
+        domestic, vx, vm = 1.0, 1.0, 1.0
+    else:
+        wp = m.world
+        traditional = (np.arange(K) == TRADITIONAL)[:, None]
+        foreign = np.where(traditional, wp.goods_demand[q][None, :], wp.digital_demand[q][None, :])
+        domestic, vx, vm = wp.domestic_demand[q], wp.export_value[q], wp.import_value[q]
+    es = m.export_share[:, None]
+    exports = es * foreign * vx
+    demand = exports + (1.0 - es) * domestic * vm
+    tau0 = m.tau0[None, :, None]
+    cut = m.trade_cost_cut[:, :, None] + np.array([0.0, p.policy.demo_bases.cost_cut])
+    tau = np.clip(tau0 - cut, 0.0, None)
+    cost = ((1.0 - tau) / (1.0 - tau0)) ** p.firm.trade_elasticity
+    return Round(quarter=q, demand=demand, exports=exports, cost=cost, intensity=by_kind(p.firm.talent_intensity),
+                 T=np.zeros(n), DT=np.zeros(n), DX=np.zeros(n))
+
+
+def clear_labour_market(m, rnd: Round) -> None:
+    """Talent demand per city against cohort supply: fill rate, employment, wages."""
+    f, t, tc = m.firms, m.talent, m.params.talent
+    m.potential = rnd.T, rnd.DT, rnd.DX
+    alive = np.flatnonzero(f.view("alive"))
+    demand = np.bincount(f.city[alive], weights=f.weight[alive] * f.talent_need[alive], minlength=C)
+    heads = t.headcount[: t.n].reshape(len(COHORTS), C)
+    skill = t.skill[: t.n].reshape(len(COHORTS), C)
+    supply = (heads * skill).sum(axis=0)
+    m.fill = fill_rate(supply, demand)
+    m.talent_demand, m.talent_supply = demand, supply
+    t.employed[: t.n] = (heads * np.minimum(1.0, demand / np.maximum(supply, 1e-9))).ravel()
+    pressure = np.clip(tc.wage_elasticity * (demand / np.maximum(supply, 1e-9) - 1.0) / 4, -0.05, 0.05)
+    t.wage[: t.n] *= np.tile(1.0 + pressure, len(COHORTS))
+
+
+def trade_round(m, q: int) -> Round:
+    fc = m.params.firm
+    T, DT, DX = m.potential
+    return Round(quarter=q, T=T, DT=DT, DX=DX, factor=m.fill ** fc.talent_elasticity, growth_sd=fc.growth_sd,
+                 shock=m.rng.standard_normal(m.firms.n))
+
+
+def cloud_abroad_trend(m, q: int) -> tuple[float, float]:
+    return (1.0 + m.params.cloud.overseas_growth) ** ((q + 1) / 4), float(m.world.export_value[q])
+
+
+def tax_round(m) -> Round:
+    n = m.firms.n
+    return Round(qualifies=np.zeros(n, dtype=bool), rate_cut=np.zeros(n))
+
+
+def settle_tax(m, q: int, rnd: Round) -> None:
+    """All claims are paid in the same proportion, at most the cap's available amount."""
+    f = m.firms
+    rows, relief = m.tax_claims
+    qualifying = np.flatnonzero(rnd.qualifies)
+    rate_cut = rnd.rate_cut[qualifying]
+    wanted = float((f.weight[rows] * relief).sum() + (f.weight[qualifying] * rate_cut).sum())
+    if wanted <= 0:
+        return
+    factor = min(1.0, m.budgets["tax"].available(q) / wanted)
+    spend(m, "tax", q, wanted * factor)
+    f.tax_relief[rows] += relief * factor
+    f.tax_relief[qualifying] += rate_cut * factor
+
+
+def exit_round(m) -> Round:
+    f = m.firms
+    return Round(u=m.rng.random(f.n), median=kind_medians(f.view("trade"), f.view("kind"), f.view("alive")))
+
+
+def enter(m, q: int) -> None:
+    """Entrants by kind and city (Poisson), with sizes, parks, markets and B2B links to living incumbents."""
+    f, fc, rng = m.firms, m.params.firm, m.rng
+    alive = f.view("alive")
+    cell = f.view("kind").astype(np.int64) * C + f.view("city")
+    incumbents = np.bincount(cell[alive], weights=f.view("weight")[alive], minlength=K * C).reshape(K, C)
+    zone = m.cover["fund"] | m.cover["tax"] | m.cover["infrastructure"] | m.cover["cbec"]
+    ma = m.cover["market_access"] * m.params.policy.market_access.foreign_entry
+    fs = m.params.population.foreign_share
+    expected = fc.entry_rate * incumbents * (1.0 + fc.entry_policy_boost * zone) * (1.0 + fs * ma)
+    entrants = rng.poisson(expected * m.scale)  # agent rows per kind x city
+    total = int(entrants.sum())
+    if total == 0:
+        return
+    kind = np.repeat(np.repeat(np.arange(K), C), entrants.ravel())
+    city = np.repeat(np.tile(np.arange(C), K), entrants.ravel())
+    foreign_p = fs * (1.0 + ma[city]) / (1.0 + fs * ma[city])
+    size = m.size_floor[kind] * 0.5 * (1.0 - rng.random(total)) ** (-1.0 / m.params.population.size_tail_alpha)
+    rows = f.append(kind=kind, city=city, park=assign_parks(city, m.params.population.in_park_share, m.park_city, rng),
+                    market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
+                    weight=np.full(total, 1.0 / m.scale), size=size, maturity=rng.uniform(0.0, 0.2, total),
+                    born=np.full(total, q))
+    m.base_member = np.r_[m.base_member, np.zeros(total, dtype=bool)]
+    net = m.params.network
+    m.b2b.add(b2b_links(rows, f.view("city"), f.view("park"), np.flatnonzero(f.view("alive")), net.b2b_degree,
+                        net.same_park, net.same_city, rng))
+
+
+def _market_p(m) -> np.ndarray:
+    share = np.array([m.params.world.market_share[k] for k in MARKETS])
+    return share / share.sum()

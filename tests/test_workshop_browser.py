@@ -1,0 +1,144 @@
+"""The workshop app in a real browser: start `dtsim-workshop` on a free port, load the page in Debian's chromium
+(driven by playwright; never `playwright install`), move a lever, Reset, step, and check that the chart and the
+scorecard changed and that a second session has its own model. Saves a screenshot and the measured load and step
+times to outputs/workshop-test/ (timings are reported, never asserted)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUT = Path(__file__).resolve().parent.parent / "outputs" / "workshop-test"
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # the workshop extra is not installed
+    sync_playwright = None
+
+_missing = [what for what, ok in (("playwright", sync_playwright is not None),
+                                  (CHROMIUM, os.path.exists(CHROMIUM))) if not ok]
+if _missing and os.environ.get("CI"):  # CI installs both (.ci/run): a missing one there is a failure, not a skip
+    raise RuntimeError(f"workshop browser test needs {', '.join(_missing)} (installed by .ci/run)")
+pytestmark = pytest.mark.skipif(bool(_missing), reason=f"needs {', '.join(_missing)}: "
+                                                       "bash scripts/setup-venv.sh; apt-get install -y chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def server():
+    """`dtsim-workshop --port N` (the documented command), stopped however the test ends."""
+    port = _free_port()
+    exe = shutil.which("dtsim-workshop", path=str(Path(sys.executable).parent))
+    cmd = [exe] if exe else [sys.executable, "-m", "experiments.workshop.cli"]
+    OUT.mkdir(parents=True, exist_ok=True)
+    log = open(OUT / "server.log", "w")
+    proc = subprocess.Popen([*cmd, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)  # its own process group: stopped with it below
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, f"server exited: {(OUT / 'server.log').read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "server did not answer within 90 s"
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _open(browser, url: str):
+    page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+    page.set_default_timeout(60_000)
+    start = time.perf_counter()
+    page.goto(url)
+    for selector in (".dt-scorecard", ".dt-trade-chart img", ".dt-network img", ".dt-step"):
+        page.locator(selector).wait_for()
+    return page, time.perf_counter() - start
+
+
+def _step(page, button: str, quarter: str) -> float:
+    start = time.perf_counter()
+    page.locator(button).click()
+    page.locator(".dt-quarter", has_text=f"quarter: {quarter}").wait_for()
+    return time.perf_counter() - start
+
+
+def test_move_a_lever_step_and_sessions_are_separate(server):
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            a, load_a = _open(browser, server)
+            assert "dtsim seed=0 scale=0.05" in a.locator(".dt-status").inner_text()
+            score0 = a.locator(".dt-scorecard").inner_text()
+            chart0 = a.locator(".dt-trade-chart img").screenshot()
+
+            # move a lever: the special fund's budget slider, 1.0 -> 2.0 CNY bn/year, by keyboard
+            a.get_by_role("button", name="Special fund (grants)").click()
+            slider = a.get_by_role("slider").first
+            assert slider.get_attribute("aria-valuenow") == "1"
+            slider.focus()
+            for _ in range(10):
+                slider.press("ArrowRight")
+            a.locator(".dt-pending", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
+            a.locator(".dt-reset").click()
+            a.locator(".dt-status", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
+            assert a.locator(".dt-pending").count() == 0
+
+            steps = [_step(a, ".dt-step", q) for q in ("2020Q1", "2020Q2")]
+            year = _step(a, ".dt-year", "2021Q2")  # four quarters at once
+            a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "spent to 2021Q2": the panel is redrawn
+            score1 = a.locator(".dt-scorecard").inner_text()
+            assert score1 != score0 and "USD" in score1.split("T1")[1].split("T2")[0]  # T1 now has a value
+            assert a.locator(".dt-trade-chart img").screenshot() != chart0
+            OUT.mkdir(parents=True, exist_ok=True)
+            a.screenshot(path=str(OUT / "workshop.png"), full_page=True)
+
+            # a second participant: a fresh model at the start, with the default controls
+            b, load_b = _open(browser, server)
+            assert "quarter: end-2019" in b.locator(".dt-quarter").inner_text()
+            assert "annual_budget_cny" not in b.locator(".dt-status").inner_text()
+            _step(b, ".dt-step", "2020Q1")
+            assert "quarter: 2021Q2" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
+            start = time.perf_counter()
+            b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause
+            b.locator(".dt-quarter", has_text="2020Q4").wait_for()
+            played = time.perf_counter() - start
+            b.locator(".dt-play").click()
+            b.locator(".dt-play", has_text="Play").wait_for()
+            paused = b.locator(".dt-quarter").inner_text()
+            time.sleep(1.0)
+            assert b.locator(".dt-quarter").inner_text() == paused and "2021Q2" in a.locator(".dt-quarter").inner_text()
+            times = {"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
+                     "play_3_quarters_s": played}
+            (OUT / "timings.json").write_text(json.dumps(times, indent=2))
+            print(f"\nworkshop page: {times}; screenshot {OUT / 'workshop.png'}")
+        finally:
+            browser.close()
