@@ -138,6 +138,7 @@ class Firm(RowAgent):
         self.talent_need = rnd.intensity[kind] * DT / 1e6
 
     def hire(self) -> None:
+        """Staff its need as far as the city's labour market fills it."""
         self.talent_hired = self.talent_need * self.model.fill[self.city]
 
     def realise_trade(self, rnd) -> None:
@@ -166,6 +167,7 @@ class Firm(RowAgent):
             self.leave()
 
     def leave(self) -> None:
+        """Close: off its platforms and cloud, out of the model's agent sets (the row stays, marked not alive)."""
         self.alive = False
         self.platforms = -1
         self.cloud = -1

@@ -37,9 +37,9 @@ PARAMS = (
           "2019 CBEC (retail + B2B) under the 2020 definition is unpublished"),
     Param("population.service_trade_2019_cny", 0.8e11, 2.0e11, True,
           "2019 digitally deliverable services under the 2020 definition is unpublished"),
-    Param("world.digital_shift", 0.0, 0.3, False, "extra foreign demand growth for digital kinds, 1/year"),
-    Param("world.domestic_growth", 0.0, 0.3, False, "import demand growth, 1/year (services trade is 3/4 imports)"),
-    Param("world.covid.digital_multiplier", 1.0, 1.5, False, "2020H1 boost to digital demand"),
+    # the 2020-21 surge is a lasting level shift (world.digital_boom), not a trend: data through 2021 cannot
+    # identify the growth after it, so world.digital_shift and world.domestic_growth stay stated assumptions
+    Param("world.digital_boom.level", 1.0, 2.0, False, "lasting pandemic shift toward digital trade, reached end-2021"),
     Param("firm.adoption_max", 0.01, 0.2, True, "pace of digital transformation"),
     Param("firm.transform_gain", 0.05, 0.8, False, "trade gain of a transformed firm"),
     Param("firm.digital_share_transformed", 0.05, 0.5, False, "digitally ordered share after transformation"),

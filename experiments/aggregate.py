@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from experiments.jobs import DONE, FAILED, describe, read_marker, typed_value
 from experiments.precheck import is_hydra_override
+from experiments.replicates import mean_difference
 
 
 @dataclass
@@ -71,6 +72,21 @@ def _reference(jobs: pd.DataFrame, swept: list[str], master: DictConfig | None) 
 
     matches = done.apply(lambda r: sum(str(r[k]) == str(base(k)) for k in swept), axis=1)
     return int(done.loc[matches.idxmax(), "job"])
+
+
+def effects(sweep: Sweep, target: str = "T1") -> pd.DataFrame:
+    """Per complete job other than the reference: mean paired difference of `target` from the reference (replicate r
+    against replicate r: same seed) and its 95 % t interval; columns job, scenario, mean, lo, hi, n."""
+    done = sweep.jobs[sweep.jobs["status"] == "complete"].sort_values("job")
+    if sweep.reference is None or len(done) < 2:
+        return pd.DataFrame(columns=["job", "scenario", "mean", "lo", "hi", "n"])
+    values = sweep.summary[sweep.summary["target"] == target].pivot_table(
+        index="replicate", columns="job", values="value", observed=True)
+    ref = values[sweep.reference]
+    rows = [{"job": job, "scenario": label, "n": int((values[job] - ref).notna().sum()),
+             **dict(zip(("mean", "lo", "hi"), mean_difference((values[job] - ref).to_numpy())))}
+            for job, label in zip(done["job"], done["scenario"]) if job != sweep.reference]
+    return pd.DataFrame(rows)
 
 
 def target_entry(summary: pd.DataFrame, target: str) -> dict:

@@ -2,7 +2,7 @@
 
     python -m experiments.bench              # everything (~4 min on 2 idle cores)
     python -m experiments.bench --quick      # a smoke run of every measurement with small sizes (~1 min)
-    python -m experiments.bench --profile    # only a pyinstrument profile of one full-scale run (pip install -e .[bench])
+    python -m experiments.bench --profile    # only a pyinstrument profile of a full-scale run (needs .[bench])
 
 It prints, and appends as one JSON line to benchmarks/results.jsonl (with the commit, so figures can be compared
 across commits):

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def parse(argv) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m experiments.calibrate", description=__doc__.split("\n")[0])
-    ap.add_argument("--trials", type=int, default=300, help="optuna trials (default 300)")
+    ap.add_argument("--trials", type=int, default=200, help="optuna trials (default 200)")
     ap.add_argument("--replicates", type=int, default=6, help="seeds per trial (default 6)")
     ap.add_argument("--scale", type=float, default=0.05, help="agents per firm during the search (default 0.05)")
     ap.add_argument("--recheck", type=int, default=5, help="best trials re-run on fresh seeds (default 5)")

@@ -22,7 +22,9 @@ from tqdm.auto import tqdm
 
 TARGETS = ("T1", "T2", "T3", "T4", "T5")
 # Measured here: a process pool takes ~2.5 s to start (its workers import the model). With workers=0 (auto) the
-# first replicate is timed and the pool used for the rest only if that saves more than 1.5 times its start-up.
+# first replicate is timed and the pool used for the rest only if that saves more than twice its start-up
+# (measured: 8 runs at scale 1.0 took 10-11 s serially, 5.3 s on a started pool of 2; 40 runs at scale 0.25, ~0.4 s
+# each, gained nothing with one core busy elsewhere).
 _POOL_START_SECONDS = 2.5
 _PARALLEL_LAUNCHERS = ("joblib", "ray")  # these already run one job per core
 
@@ -62,7 +64,7 @@ def workers_for(cfg: DictConfig, launcher: str = "") -> int:
 
 
 def _pool_pays(rest: int, seconds: float, workers: int) -> bool:
-    return rest * seconds * (1 - 1 / workers) > 1.5 * _POOL_START_SECONDS
+    return rest * seconds * (1 - 1 / workers) > 2 * _POOL_START_SECONDS
 
 
 def run_replicates(cfg: DictConfig, workers: int = 1, progress: bool = True,

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.aggregate import Sweep, fmt_number, load, target_entry
+from experiments.aggregate import Sweep, effects, fmt_number, load, target_entry
 from experiments.outputs import NAMES, atomic, fmt_target, fmt_value
 from experiments.replicates import TARGETS, target_stats
 
@@ -25,11 +25,13 @@ SCREEN_ROWS = 20
 
 
 def scenario_table(sweep: Sweep) -> pd.DataFrame:
-    """Per complete job: scenario, T1 mean and 5-95 %, P(met) and its interval for each target."""
+    """Per complete job: scenario, T1 mean and 5-95 %, its effect against the reference, P(met) and its interval."""
     rows = []
+    effect = effects(sweep, "T1").set_index("job")
     for job in sweep.jobs[sweep.jobs["status"] == "complete"].sort_values("job").itertuples():
         s = sweep.summary[sweep.summary["job"] == job.job]
-        row = {"job": job.job, "scenario": job.scenario, "seconds": job.seconds}
+        row = {"job": job.job, "scenario": job.scenario, "seconds": job.seconds,
+               "effect": effect.loc[job.job].to_dict() if job.job in effect.index else None}
         for t in TARGETS:
             sub = s[s["target"] == t]
             row[t] = {**target_stats(sub["value"], sub["met"]), "unit": sub["unit"].iloc[0]}
@@ -51,6 +53,14 @@ def _t1(stats: dict) -> str:
     return text if stats["n"] < 2 else f"{text} ({fmt_value(stats['q05'], stats['unit'], stats['q95'])})"
 
 
+def _effect(e: dict | None) -> str:
+    """'-24.1 bn [-28.3, -18.9]': mean paired difference in USD bn and its 95 % interval; '—' for the reference."""
+    if e is None:
+        return "—"
+    text = f"{e['mean'] / 1e9:+.1f} bn"
+    return text if pd.isna(e["lo"]) else f"{text} [{e['lo'] / 1e9:+.1f}, {e['hi'] / 1e9:+.1f}]"
+
+
 def _header(sweep: Sweep) -> list[str]:
     jobs, summary = sweep.jobs, sweep.summary
     counts = jobs["status"].value_counts()
@@ -67,13 +77,14 @@ def _header(sweep: Sweep) -> list[str]:
 def _table_lines(sweep: Sweep, table: pd.DataFrame) -> list[str]:
     lines = ["## Targets by scenario", "",
              "P(met): share of replicates meeting the target, with its 95 % Wilson interval. "
-             "T1: mean over replicates (5–95 % of replicates).", "",
-             "| job | scenario | T1 " + NAMES["T1"] + " | " + " | ".join(
+             "T1: mean over replicates (5–95 % of replicates); against the reference: mean paired difference "
+             "(95 % interval).", "",
+             "| job | scenario | T1 " + NAMES["T1"] + " | T1 against the reference | " + " | ".join(
                  f"P({t}) {fmt_target(target_entry(sweep.summary, t))}" for t in TARGETS) + " | s |",
-             "|---|---|---|" + "---|" * len(TARGETS) + "---|"]
+             "|---|---|---|---|" + "---|" * len(TARGETS) + "---|"]
     for r in table.to_dict("records"):
         secs = "" if pd.isna(r["seconds"]) else f"{r['seconds']:.0f}"
-        lines.append(f"| {r['job']} | {r['scenario']} | {_t1(r['T1'])} | "
+        lines.append(f"| {r['job']} | {r['scenario']} | {_t1(r['T1'])} | {_effect(r['effect'])} | "
                      + " | ".join(_p(r[t]) for t in TARGETS) + f" | {secs} |")
     return lines
 

@@ -21,9 +21,10 @@ import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from experiments.aggregate import Sweep, fmt_number, short, target_entry  # noqa: E402
+from experiments.aggregate import effects as paired_effects  # noqa: E402
 from experiments.charts import annual_usd, draw_target_path  # noqa: E402
 from experiments.outputs import NAMES, fmt_target  # noqa: E402
-from experiments.replicates import TARGETS, mean_difference  # noqa: E402
+from experiments.replicates import TARGETS  # noqa: E402
 
 MAX_FACETS = 24
 
@@ -139,19 +140,11 @@ def heatmap(sweep: Sweep, out: Path, target: str = "T1") -> str | None:
 
 def effects(sweep: Sweep, out: Path) -> str | None:
     """Tornado: each scenario's 2025 digital trade minus the reference's, replicate by replicate (same seeds)."""
-    jobs = _complete(sweep)
-    if sweep.reference is None or len(jobs) < 2:
+    data = paired_effects(sweep, "T1")
+    if data.empty:
         return None
-    t1 = sweep.summary[sweep.summary["target"] == "T1"].pivot_table(index="replicate", columns="job",
-                                                                     values="value", observed=True)
-    ref = t1[sweep.reference]
-    rows = []
-    for job in jobs.itertuples():
-        if job.job != sweep.reference:
-            mean, lo, hi = mean_difference(((t1[job.job] - ref) / 1e9).to_numpy())
-            rows.append({"scenario": job.scenario, "mean": mean, "lo": lo, "hi": hi})
-    data = pd.DataFrame(rows).sort_values("mean", key=abs)
-    ref_label = jobs.loc[jobs["job"] == sweep.reference, "scenario"].iloc[0]
+    data = data.assign(**{c: data[c] / 1e9 for c in ("mean", "lo", "hi")}).sort_values("mean", key=abs)
+    ref_label = sweep.jobs.loc[sweep.jobs["job"] == sweep.reference, "scenario"].iloc[0]
     sns.set_theme(style="whitegrid", context="talk")
     fig, ax = plt.subplots(figsize=(12, 0.55 * len(data) + 2.5))
     colors = np.where(data["mean"] >= 0, "tab:green", "tab:red")
@@ -160,7 +153,7 @@ def effects(sweep: Sweep, out: Path) -> str | None:
     if np.isfinite(err).all():
         ax.errorbar(data["mean"], data["scenario"], xerr=err, fmt="none", ecolor="black", capsize=4)
     ax.axvline(0, color="black", lw=1)
-    n = len(t1)
+    n = int(data["n"].max())
     ax.set(xlabel="change in 2025 digital trade, USD bn per year"
                   + (f" (mean of {n} paired replicates, 95 % interval)" if n > 1 else ""), ylabel="")
     ax.set_title(f"Effect on 2025 digital trade, against {ref_label}", fontsize=15)

@@ -62,7 +62,7 @@ class SweepCallback(Callback):
         start = time.time()
         try:
             total = len(sweep_jobs(config))
-        except Exception:  # e.g. a glob() sweep, which needs Hydra's loader: no bar, the sweep itself goes on
+        except Exception:  # a sweep this cannot expand: no progress bar, the sweep itself goes on
             total = 0
         reused = _finished(sweep_dir, start)[0] if sweep_dir.exists() else 0
         launcher = str(config.hydra.launcher.get("_target_", "")).rsplit(".", 1)[-1]

@@ -44,7 +44,7 @@ def choose_clouds(m, rnd: Round) -> None:
 
 
 def reprice_and_invest(m) -> None:
-    """Active providers reprice with utilisation and add capacity above the threshold (CloudProvider.reprice_and_invest)."""
+    """Vectorised CloudProvider.reprice_and_invest: active providers reprice with utilisation and add capacity."""
     c, cc = m.clouds, m.params.cloud
     util = utilisation(c.view("demand"), c.view("capacity"))
     active = c.view("active")

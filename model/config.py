@@ -202,6 +202,15 @@ class ShockCfg:
 
 
 @dataclass
+class BoomCfg:
+    enabled: bool = P(True, "switch", source="A")
+    start: str = Q("2020Q1", "pandemic shift to online trade")
+    end: str = Q("2021Q4", "A: the shift is complete by end-2021")
+    level: float = P(1.15, "x demand for the digital kinds, lasting", 0.5, 3.0,
+                     "A: level reached at `end` and kept; fitted by calibration (2020-21 growth)", uncertain=True)
+
+
+@dataclass
 class WorldCfg:
     demand_growth: Dict[str, float] = P({"us": 0.04, "eu": 0.03, "asia": 0.07, "other": 0.05}, "1/year",
                                         -0.5, 1.0, "A: nominal foreign demand growth by market group",
@@ -220,8 +229,9 @@ class WorldCfg:
                                        1.0, 20.0, "A: level from 2025 on", uncertain=True)
     usd_invoicing: float = P(0.6, "share of trade", 0.0, 1.0, "A: trade invoiced in USD", uncertain=True)
     fx_volume_elasticity: float = P(0.3, "elasticity", 0.0, 3.0, "A: export volume to CNY/USD", uncertain=True)
+    digital_boom: BoomCfg = field(default_factory=BoomCfg)
     covid: ShockCfg = field(default_factory=lambda: ShockCfg(
-        start="2020Q1", end="2020Q2", goods_multiplier=0.82, digital_multiplier=1.15))
+        start="2020Q1", end="2020Q2", goods_multiplier=0.82, digital_multiplier=1.0))
     slowdown_2022: ShockCfg = field(default_factory=lambda: ShockCfg(
         start="2022Q2", end="2023Q2", goods_multiplier=0.95, digital_multiplier=0.97))
     tariff_2025: ShockCfg = field(default_factory=lambda: ShockCfg(

@@ -1,12 +1,13 @@
 """The per-agent reference path (`engine=reference`): the quarter's rules as ordinary Mesa agent methods.
 
 Each phase shares its round and its settlement (model/rounds.py) with the vectorised engine (model/phases.py) and
-hands the decisions to the agents, one at a time, through `AgentSet.shuffle_do` (or `do` where order is not even a question): `Firm.weigh_transformation`,
-`Firm.choose_cloud`, `Firm.reconsider_platforms`, `Firm.plan_output`, `Firm.hire`, `Firm.realise_trade`,
-`Firm.claim_tax_relief`, `Firm.consider_exit`, `CloudProvider.reprice_and_invest`, `CloudProvider.sell_abroad`,
-`Platform.expand_abroad`, `Platform.close_if_thin`. The round's random numbers are drawn per agent row before the
-agents act, and each agent decides from the state at the start of the phase, so the shuffled order changes
-nothing and the same seed gives the vectorised path's results (tests/test_equivalence.py).
+hands the decisions to the agents, one at a time, through `AgentSet.shuffle_do` (or `do` where order is not even a
+question): `Firm.weigh_transformation`, `Firm.choose_cloud`, `Firm.reconsider_platforms`, `Firm.plan_output`,
+`Firm.hire`, `Firm.realise_trade`, `Firm.claim_tax_relief`, `Firm.consider_exit`, `CloudProvider.reprice_and_invest`,
+`CloudProvider.sell_abroad`, `Platform.expand_abroad`, `Platform.close_if_thin`. The round's random numbers are
+drawn per agent row before the agents act, and each agent decides from the state at the start of the phase, so
+the shuffled order changes nothing and the same seed gives the vectorised path's results
+(tests/test_equivalence.py).
 
 Model-level in both paths (the province, not an agent, acts): lever coverage, public investment, talent supply
 and migration (cohorts move between city pools), grant rationing in priority order, the labour market, platform

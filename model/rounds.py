@@ -116,8 +116,8 @@ def expansion_round(m, q: int) -> Round:
     grant = np.zeros(p.n)
     if q >= 0 and pol.fund.rule == "platform" and m.cover["fund"].any():
         eligible = p.view("gmv") * m.cover["fund"][p.view("city")]
-        total = spend(m, "fund", q, min(pol.fund.annual_budget_cny / 4, m.budgets["fund"].available(q)))
-        if eligible.sum() > 0:
+        if eligible.sum() > 0:  # nothing is spent when no platform in a covered city qualifies
+            total = spend(m, "fund", q, min(pol.fund.annual_budget_cny / 4, m.budgets["fund"].available(q)))
             grant = total * eligible / eligible.sum()
     fx = m.world.fx[q] if q >= 0 else float(m.params.world.fx_observed["2019"])
     return Round(grant=grant, fx=fx)
@@ -162,7 +162,8 @@ def output_round(m, q: int) -> Round:
         wp = m.world
         traditional = (np.arange(K) == TRADITIONAL)[:, None]
         foreign = np.where(traditional, wp.goods_demand[q][None, :], wp.digital_demand[q][None, :])
-        domestic, vx, vm = wp.domestic_demand[q], wp.export_value[q], wp.import_value[q]
+        domestic = np.where(traditional, wp.domestic_demand[q], wp.digital_import_demand[q])  # (kinds, 1)
+        vx, vm = wp.export_value[q], wp.import_value[q]
     es = m.export_share[:, None]
     exports = es * foreign * vx
     demand = exports + (1.0 - es) * domestic * vm

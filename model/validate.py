@@ -114,7 +114,7 @@ def _check_consistency(c: dict) -> None:
     for name, lever in c["policy"].items():
         if isinstance(lever, dict) and quarter_index(lever["start"]) > quarter_index(lever["end"]):
             raise ConfigError(f"policy.{name}.start={lever['start']} is after policy.{name}.end={lever['end']}")
-    for name in ("covid", "slowdown_2022", "tariff_2025"):
+    for name in ("digital_boom", "covid", "slowdown_2022", "tariff_2025"):
         shock = world[name]
         if quarter_index(shock["start"]) > quarter_index(shock["end"]):
             raise ConfigError(f"world.{name}.start={shock['start']} is after world.{name}.end={shock['end']}")

@@ -107,10 +107,6 @@ def test_killed_sweep_resumes_without_recomputing_finished_jobs(tmp_path):
         {k: v for k, v in finished.items() if k.split("/")[0] in done}
     assert len(list(sweep.glob("*/done.json"))) == 4
     assert len(pd.read_parquet(sweep / "summary.parquet")) == 40
-    # and once more: every job is complete, nothing is recomputed
-    before = stamps(sweep)
-    assert dtsim(tmp_path, "-m", *GRID, "hydra.sweep.dir=sweep").stdout.count("already complete — skipped") == 4
-    assert stamps(sweep) == before
 
 
 FAILING = """
