@@ -16,6 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm.auto import tqdm
 
 from experiments.replicates import Replicate, scorecard_rows, summarise
+from model.network import layer_metrics
 from model.model import DigitalTradeModel
 from model.targets import scorecard
 from model.vocabulary import quarter_label
@@ -64,7 +65,8 @@ def write_json(path: Path, doc: dict) -> None:
 
 def write_outputs(model: DigitalTradeModel, cfg: DictConfig, out: Path) -> dict:
     """The outputs of one model already run (e.g. from Python); see `write_replicates`."""
-    rep = Replicate(0, int(model._seed), scorecard(model), model.recorder.to_frame(), int(model.firms.n))
+    rep = Replicate(0, int(model._seed), scorecard(model), model.recorder.to_frame(), int(model.firms.n),
+                    layer_metrics(model))
     return write_replicates([rep], cfg, out)
 
 
@@ -85,6 +87,9 @@ def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra)
     frame = pd.concat([r.frame.assign(replicate=r.index) for r in reps], ignore_index=True)
     frame = frame[["replicate", *reps[0].frame.columns]]
     atomic(out / "timeseries.parquet", lambda p: frame.to_parquet(p, index=False))
+    if all(r.layers is not None for r in reps):
+        layers = pd.concat([r.layers.assign(replicate=r.index) for r in reps], ignore_index=True)
+        atomic(out / "network.parquet", lambda p: layers.to_parquet(p, index=False))
     if cfg.chart:
         from experiments.charts import target_path_chart
         atomic(out / "digital_trade_usd.png", lambda p: target_path_chart(frame, cfg, p))

@@ -36,6 +36,7 @@ class Replicate:
     card: dict          # the scorecard: {"T1": {value, threshold, unit, met}, …}
     frame: pd.DataFrame  # the tidy time series of the run
     firm_agents: int
+    layers: pd.DataFrame | None = None  # end-of-run network-layer distributions (model.network.layer_metrics)
 
 
 def replicate_seeds(seed: int, n: int) -> list[int]:
@@ -45,10 +46,12 @@ def replicate_seeds(seed: int, n: int) -> list[int]:
 
 def run_one(cfg: DictConfig, index: int, seed: int, progress: bool = False) -> Replicate:
     from experiments.outputs import simulate
+    from model.network import layer_metrics
     from model.targets import scorecard
 
     model = simulate(cfg, progress=progress, rng=seed)
-    return Replicate(index, seed, scorecard(model), model.recorder.to_frame(), int(model.firms.n))
+    return Replicate(index, seed, scorecard(model), model.recorder.to_frame(), int(model.firms.n),
+                     layer_metrics(model))
 
 
 def workers_for(cfg: DictConfig, launcher: str = "") -> int:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
+
+from model.vocabulary import CITIES
 
 
 def _pick_within(groups: np.ndarray, members: np.ndarray, wanted: np.ndarray,
@@ -141,3 +144,29 @@ def to_networkx(model, sample: int | None = 300, seed: int = 0) -> nx.Graph:
     for node in g.nodes:
         g.nodes[node].setdefault("kind", node.split(":")[0])
     return g
+
+
+def layer_metrics(model) -> pd.DataFrame:
+    """End-of-run distributions of each layer, tidy (layer, statistic, key, value), at provincial scale.
+
+    b2b: firms by degree (links to living partners); platform: sellers and GMV share of each active platform;
+    cloud: customers' spend share of each active provider; talent: employed workers by city.
+    """
+    f, p, c = model.firms, model.platforms, model.clouds
+    alive, w = f.view("alive"), f.view("weight")
+    firm, partner = model.b2b.ends()  # both directions of every link
+    degree = np.bincount(firm[alive[firm] & alive[partner]], minlength=f.n)[alive]
+    by_degree = np.bincount(degree, weights=w[alive])
+    rows = [("b2b", "firms_by_degree", str(k), v) for k, v in enumerate(by_degree) if v > 0]
+    active = np.flatnonzero(p.view("active"))
+    gmv = p.view("gmv")[active]
+    share = gmv / gmv.sum() if gmv.sum() > 0 else np.zeros(len(active))
+    rows += [("platform", "sellers", str(r), float(p.sellers[r])) for r in active]
+    rows += [("platform", "gmv_share", str(r), float(s)) for r, s in zip(active, share)]
+    on = np.flatnonzero(c.view("active"))
+    demand = c.view("demand")[on]
+    rows += [("cloud", "spend_share", str(r), float(d / demand.sum()) if demand.sum() > 0 else 0.0)
+             for r, d in zip(on, demand)]
+    employed = np.bincount(model.talent.view("city"), weights=model.talent.view("employed"), minlength=len(CITIES))
+    rows += [("talent", "employed", city, float(e)) for city, e in zip(CITIES, employed)]
+    return pd.DataFrame(rows, columns=["layer", "statistic", "key", "value"])

@@ -50,3 +50,15 @@ def test_small_multirun(tmp_path):
     cards = [json.loads((tmp_path / "sweep" / str(i) / "targets.json").read_text()) for i in (0, 1)]
     assert [c["policy"] for c in cards] == ["plan", "none"]
     assert cards[0]["T1"]["value"] > cards[1]["T1"]["value"]
+
+
+def test_run_writes_network_layer_distributions(tmp_path):
+    dtsim(tmp_path, "scale=0.02", "chart=false", "seed=2", "hydra.run.dir=run")
+    layers = pd.read_parquet(tmp_path / "run" / "network.parquet")
+    assert set(layers["layer"]) == {"b2b", "platform", "cloud", "talent"}
+    firms = pd.read_parquet(tmp_path / "run" / "timeseries.parquet").query(
+        "metric == 'firms' and quarter == '2025Q4'")["value"].sum()
+    by_degree = layers.query("statistic == 'firms_by_degree'")["value"].sum()
+    assert abs(by_degree - firms) <= 1e-9 * firms  # every living firm counted once, weighted
+    for stat in ("gmv_share", "spend_share"):
+        assert abs(layers.query("statistic == @stat")["value"].sum() - 1.0) < 1e-9
