@@ -19,7 +19,7 @@ from model.policy import LEVERS, Budget, rollout_quarters
 from model.records import Recorder
 from model.setup import initial_clouds, initial_platforms, park_table, platform_serves, sample_firms
 from model.validate import validate
-from model.vocabulary import CITIES, FIRM_KINDS, quarter_index
+from model.vocabulary import CITIES, quarter_index
 from model.world import build_world
 
 
@@ -142,7 +142,3 @@ class DigitalTradeModel(mesa.Model):
     def links(self) -> np.ndarray:
         """The B2B layer as an (E, 2) array of firm rows."""
         return self.b2b.links
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return FIRM_KINDS

@@ -88,7 +88,7 @@ class B2BLayer:
         return partners[starts[row]: starts[row + 1]] if row + 1 < len(starts) else partners[:0]
 
     def neighbour_share(self, flag: np.ndarray, alive: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """`neighbour_share` of every firm, or of `rows` only (sorted; only the link ends starting there count)."""
+        """Share of living B2B partners with `flag` set, for every firm or for `rows` only (sorted)."""
         firm, partner = self.ends()
         if rows is None:
             return partner_share(firm, partner, flag, alive, len(flag))
@@ -103,12 +103,6 @@ class B2BLayer:
         links = self.links
         live = alive[links[:, 0]] & alive[links[:, 1]]
         return float(2 * int(np.count_nonzero(live)) / max(int(np.count_nonzero(alive)), 1))
-
-
-def neighbour_share(links: np.ndarray, flag: np.ndarray, alive: np.ndarray) -> np.ndarray:
-    """Share of each firm's living B2B neighbours with `flag` set (0 for firms without neighbours)."""
-    a, b = links[:, 0], links[:, 1]
-    return partner_share(np.concatenate([a, b]), np.concatenate([b, a]), flag, alive, len(flag))
 
 
 def partner_share(firm: np.ndarray, partner: np.ndarray, flag: np.ndarray, alive: np.ndarray, n: int) -> np.ndarray:

@@ -40,6 +40,12 @@ METRICS = {
 }
 
 
+def _domestic_high_skill_wage(talent) -> np.ndarray:
+    """(cities,) wage of the domestic highly skilled cohort, found by its columns rather than its row order."""
+    rows = np.flatnonzero(~talent.view("international") & (talent.view("skill") > 1.0))
+    return talent.wage[rows[np.argsort(talent.city[rows])]].copy()
+
+
 class Recorder:
     """Collects the model's aggregates each quarter into arrays (no per-agent data collection)."""
 
@@ -72,7 +78,7 @@ class Recorder:
             "firms": by_cell(w),
             "firms_transformed": by_cell(w * f.transformed[alive]),
             "talent_supply": m.talent_supply, "talent_demand": m.talent_demand, "talent_fill": m.fill,
-            "wage_high_skill": m.talent.wage[C: 2 * C].copy(),
+            "wage_high_skill": _domestic_high_skill_wage(m.talent),
             "digital_cost_index": m.digital_cost_index.copy(),
             "digital_trade_total": total,
             "digital_trade_usd": total / m.world.fx[q],

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model.config import Config
-from model.network import b2b_links, neighbour_share
+from model.network import B2BLayer, b2b_links
 from model.vocabulary import quarter_index, quarter_label
 from model.world import build_world
 from omegaconf import OmegaConf
@@ -38,9 +38,10 @@ def test_b2b_links_cluster_and_neighbour_share():
     same_city = (city[links[:, 0]] == city[links[:, 1]]).mean()
     assert same_city > 0.75  # 80 % drawn within the city (plus chance matches)
     assert 2 * len(links) / n == pytest.approx(6.0, rel=0.1)
-    flag = np.zeros(n, dtype=bool)
-    share = neighbour_share(links, flag, np.ones(n, dtype=bool))
-    assert np.all(share == 0)
-    share = neighbour_share(links, ~flag, np.ones(n, dtype=bool))
+    layer, flag, alive = B2BLayer(links), np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    assert np.all(layer.neighbour_share(flag, alive) == 0)
     has = np.bincount(links.ravel(), minlength=n) > 0
-    assert np.all(share[has] == 1.0)
+    assert np.all(layer.neighbour_share(~flag, alive)[has] == 1.0)
+    half = rng.random(n) < 0.5  # the share over a subset of rows equals the share over all firms
+    rows = np.flatnonzero(rng.random(n) < 0.3)
+    assert np.allclose(layer.neighbour_share(half, alive, rows=rows), layer.neighbour_share(half, alive)[rows])
