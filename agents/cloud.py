@@ -10,6 +10,7 @@
 | quality | utility | service quality |
 | demand | CNY/quarter | cloud spend of its customers |
 | overseas_sales | CNY/quarter | cloud services sold abroad (digital-trade exports) |
+| capacity_2019, overseas_2019 | CNY/quarter | the same at end-2019 (growth is measured from them) |
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.choice import logit_menu
-from agents.state import ArrayState, RowAgent, row_view
+from agents.state import ArrayState, RowAgent, per_agent, row_view
 
 GLOSSARY = {
     "foreign": ("?", "flag", "foreign-invested"),
@@ -28,6 +29,8 @@ GLOSSARY = {
     "quality": ("f8", "utility", "service quality"),
     "demand": ("f8", "CNY/quarter", "customers' cloud spend"),
     "overseas_sales": ("f8", "CNY/quarter", "cloud services sold abroad"),
+    "capacity_2019": ("f8", "CNY/quarter", "capacity at end-2019"),
+    "overseas_2019": ("f8", "CNY/quarter", "overseas sales at end-2019"),
 }
 
 
@@ -38,19 +41,27 @@ class CloudState(ArrayState):
 
 @row_view("clouds", GLOSSARY)
 class CloudProvider(RowAgent):
-    """One cloud provider; a view onto its row of model.clouds. Methods: the per-agent reference path."""
+    """One cloud provider; a view onto its row of model.clouds. Its decision methods are the rules below on its row."""
 
-    def reprice_and_invest(self, cc) -> None:
-        """Active: the price follows utilisation; capacity grows when utilisation is above the threshold."""
-        if self.active:
-            util = utilisation(self.demand, self.capacity)
-            self.price = reprice(self.price, util, cc.invest_threshold)
-            self.capacity = self.capacity * capacity_growth(util, cc.invest_threshold, cc.invest_rate)
 
-    def sell_abroad(self, growth: float, export_value: float) -> None:
-        m = self.model
-        self.overseas_sales = overseas_sales(m.overseas_2019[self.row], growth, self.capacity,
-                                             m.cloud_capacity_2019[self.row], export_value)
+def reprice_and_invest(m, rnd, rows) -> None:
+    """Active: the price follows utilisation; capacity grows when utilisation is above the threshold."""
+    c, cc = m.clouds, m.params.cloud
+    util = utilisation(c.demand[rows], c.capacity[rows])
+    active = c.active[rows]
+    c.price[rows] = np.where(active, reprice(c.price[rows], util, cc.invest_threshold), c.price[rows])
+    c.capacity[rows] *= np.where(active, capacity_growth(util, cc.invest_threshold, cc.invest_rate), 1.0)
+
+
+def sell_abroad(m, rnd, rows) -> None:
+    """Overseas sales grow with the IaaS-abroad trend (`rnd.growth`) and with the provider's capacity."""
+    c = m.clouds
+    c.overseas_sales[rows] = overseas_sales(c.overseas_2019[rows], rnd.growth, c.capacity[rows],
+                                            c.capacity_2019[rows], rnd.export_value)
+
+
+for _rule in (reprice_and_invest, sell_abroad):
+    setattr(CloudProvider, _rule.__name__, per_agent(_rule))
 
 
 def provider_utility(price: np.ndarray, quality: np.ndarray, price_elasticity: float) -> np.ndarray:

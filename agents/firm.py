@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.choice import logit_pick
+from agents.choice import logit_picks
 from agents.platform import MAX_MARKETS
-from agents.state import ArrayState, RowAgent, row_view
-from model.vocabulary import CBEC, CONTENT, FIRM_KINDS, SERVICE, TRADITIONAL
+from agents.state import ArrayState, RowAgent, per_agent, row_view, rows_where
+from agents.vocabulary import CBEC, CONTENT, FIRM_KINDS, MARKETS, TRADITIONAL
 
 MAX_HOMING = 3  # platforms a seller can be on at once (multi-homing)
 
@@ -51,6 +51,7 @@ GLOSSARY = {
     "grants": ("f8", "CNY", "special-fund grants received, cumulative"),
     "tax_relief": ("f8", "CNY", "tax expenditure in its favour, cumulative"),
     "born": ("i2", "quarter index", "entry quarter, -1 incumbent at start"),
+    "base_member": ("?", "flag", "in a park that is an active demonstration base this quarter"),
 }
 
 
@@ -65,10 +66,10 @@ class FirmState(ArrayState):
 class Firm(RowAgent):
     """One firm (or `weight` similar firms); a view onto its row of model.firms.
 
-    Its methods are the per-agent reference path (`engine=reference`, model/reference.py): each reads the
-    phase's round `rnd` (random numbers drawn per firm row, model-level tables) and the firm's own row, and
-    writes its choice into its row or the round. The vectorised path (model/phases.py) applies the same pure
-    functions below to whole columns.
+    Its decision methods are the rules below applied to its row alone (the reference engine, `engine=reference`);
+    the vectorised engine applies the same rules to all rows at once. Each rule reads the phase's round `rnd`
+    (random numbers drawn per firm row, model-level tables), the state at the start of the phase and the levers'
+    stances (`model.stance`), and writes the firms' rows or the round.
     """
 
     @property
@@ -80,106 +81,128 @@ class Firm(RowAgent):
         """Rows of its B2B partners (a partner linked twice appears twice)."""
         return self.model.b2b.partners(self.row)
 
-    def transformed_partner_share(self) -> float:
-        f = self.model.firms
-        partners = self.partners
-        living = f.alive[partners]
-        count = int(living.sum())
-        return int((living & f.transformed[partners]).sum()) / count if count else 0.0
 
-    def weigh_transformation(self, rnd) -> None:
-        """Untransformed: adopt if the gain beats the cost net of relief, or apply for a grant that would tip it."""
-        if self.transformed:
-            return
-        m, r = self.model, self.row
-        pol, city = m.params.policy, self.city
-        pv, cost, relief = transformation_case(self.trade, self.kind, rnd.cost_index[city], m.base_member[r],
-                                               m.cover["tax"][city], m.params.firm, pol)
-        offer = grant_offer(cost, self.trade, m.cover["fund"][city], pol.fund)
-        adopt, applies = transformation_choice(pv, cost, relief, offer, self.transformed_partner_share(),
-                                               rnd.u[r], m.params.firm)
-        rnd.adopt[r], rnd.applies[r], rnd.offer[r], rnd.relief[r] = adopt, applies, offer, relief
-        rnd.priority[r] = grant_priority(pv, cost, rnd.u_priority[r], pol.fund.rule)
+# ---------------------------------------------------------------------------------------------- rules over rows
+def weigh_transformation(m, rnd, rows) -> None:
+    """Untransformed: adopt if the gain beats the cost net of relief, or apply for a grant that would tip it.
 
-    def choose_cloud(self, rnd) -> None:
-        """Transformed: pick a provider if it has none, or with a small probability reconsider it."""
-        r = self.row
-        if self.transformed and (self.cloud < 0 or rnd.u_switch[r] < self.model.params.firm.cloud_switch_rate):
-            self.cloud = logit_pick(rnd.menus[self.city], rnd.u_pick[r])
+    Adoption probabilities stay below adoption_max, so a firm whose draw is above it neither adopts nor applies
+    whatever its case: only the others (~adoption_max of them) need working out."""
+    f, fc = m.firms, m.params.firm
+    idx = rows_where(rows, f.alive[rows] & ~f.transformed[rows] & (rnd.u[rows] < fc.adoption_max))
+    tax, fund = m.stance["tax"], m.stance["fund"]
+    kind, city, T = f.kind[idx], f.city[idx], f.trade[idx]
+    pv, cost, relief = transformation_case(T, kind, rnd.cost_index[city], f.base_member[idx], tax.cover[city], tax,
+                                           m.stance["demo_bases"].transform_support, fc)
+    offer = grant_offer(cost, T, fund.cover[city], fund)
+    peers = m.b2b.neighbour_share(f.view("transformed"), f.view("alive"), rows=idx)
+    adopt, applies = transformation_choice(pv, cost, relief, offer, peers, rnd.u[idx], fc)
+    rnd.adopt[idx], rnd.applies[idx], rnd.offer[idx], rnd.relief[idx] = adopt, applies, offer, relief
+    rnd.priority[idx] = grant_priority(pv, cost, rnd.u_priority[idx], fund.rule)
 
-    def reconsider_platforms(self, rnd) -> None:
-        """A seller: join the best platform for its kind if it has a free slot, else swap out its worst one."""
-        r = self.row
-        if not seller_kind(self.kind, self.transformed) or not rnd.u_recon[r] < rnd.share:
-            return
-        best = logit_pick(rnd.menus[self.kind], rnd.u_pick[r])
-        slots = self.platforms  # a view of its row
-        if best < 0 or best in slots:
-            return
-        empty = [i for i in range(len(slots)) if slots[i] < 0]
-        if empty and (rnd.u_add[r] < 0.5 or len(empty) == len(slots)):
-            slots[empty[0]] = best
-            return
-        held = [i for i in range(len(slots)) if slots[i] >= 0]
-        worst = min(held, key=lambda i: rnd.utility[slots[i]])
-        if rnd.utility[best] > rnd.utility[slots[worst]]:
-            slots[worst] = best
 
-    def plan_output(self, rnd) -> None:
-        """Trade at full talent this quarter, and the digital workers that needs."""
-        m, r = self.model, self.row
-        kind, market = self.kind, self.market
-        cost = rnd.cost[self.city, kind, int(m.base_member[r])]
-        markets = [m.platforms.markets[p] for p in self.platforms if p >= 0]
-        T, DT, DX = potential_trade(self.size, self.productivity, kind, self.maturity, self.transformed,
-                                    max(markets, default=0.0) / MAX_MARKETS, cost, rnd.demand[kind, market],
-                                    rnd.exports[kind, market], m.params.firm)
-        rnd.T[r], rnd.DT[r], rnd.DX[r] = T, DT, DX
-        self.talent_need = rnd.intensity[kind] * DT / 1e6
+def choose_cloud(m, rnd, rows) -> None:
+    """Transformed: pick a provider if it has none or its provider stopped selling here, else with a small
+    probability reconsider it."""
+    f = m.firms
+    cloud = f.cloud[rows]
+    lost = (cloud >= 0) & ~m.clouds.active[np.maximum(cloud, 0)]
+    reconsider = (cloud < 0) | lost | (rnd.u_switch[rows] < m.params.firm.cloud_switch_rate)
+    idx = rows_where(rows, f.alive[rows] & f.transformed[rows] & reconsider)
+    if idx.size:
+        f.cloud[idx] = logit_picks(rnd.menus, f.city[idx], rnd.u_pick[idx])
 
-    def hire(self) -> None:
-        """Staff its need as far as the city's labour market fills it."""
-        self.talent_hired = self.talent_need * self.model.fill[self.city]
 
-    def realise_trade(self, rnd) -> None:
-        """The digital part of trade is scaled by the city's talent fill; then productivity moves on."""
-        r, q = self.row, rnd.quarter
-        factor = rnd.factor[self.city]
-        T, DT, DX = rnd.T[r], rnd.DT[r], rnd.DX[r]
-        self.trade, self.digital_trade, self.digital_exports = T - DT + DT * factor, DT * factor, DX * factor
-        recent = self.digital_trade_recent  # a view of its row
-        recent[q % 4] = DT * factor
-        self.digital_trade_year = recent[0] + recent[1] + recent[2] + recent[3]
-        self.productivity = self.productivity * productivity_shock(rnd.shock[r], rnd.growth_sd)
+def reconsider_platforms(m, rnd, rows) -> None:
+    """A seller: join the best platform for its kind if it has a free slot, else swap out its worst one."""
+    f = m.firms
+    recon = rows_where(rows, f.alive[rows] & seller_kind(f.kind[rows], f.transformed[rows])
+                       & (rnd.u_recon[rows] < rnd.share))
+    if recon.size == 0 or m.platforms.n == 0:
+        return
+    best = logit_picks(rnd.menus, f.kind[recon], rnd.u_pick[recon])
+    util = rnd.utility
+    slots = f.platforms[recon]
+    empty = slots < 0
+    held_util = np.where(empty, np.inf, util[np.maximum(slots, 0)])
+    worst = np.argmin(held_util, axis=1)
+    add = empty.any(axis=1) & ((rnd.u_add[recon] < 0.5) | empty.all(axis=1))
+    target = np.where(add, np.argmax(empty, axis=1), worst)
+    better = util[np.maximum(best, 0)] > held_util[np.arange(len(recon)), worst]
+    write = (best >= 0) & ~(slots == best[:, None]).any(axis=1) & (add | better)
+    slots[write, target[write]] = best[write]
+    f.platforms[recon] = slots
 
-    def claim_tax_relief(self, rnd) -> None:
-        """A transformed firm mature enough in a covered city claims the reduced CIT rate on its digital trade."""
-        m = self.model
-        tax = m.params.policy.tax
-        if self.transformed and self.maturity >= tax.qualify_maturity and m.cover["tax"][self.city]:
-            rnd.qualifies[self.row] = True
-            rnd.rate_cut[self.row] = reduced_rate_claim(self.digital_trade, tax, m.params.firm.profit_margin)
 
-    def consider_exit(self, rnd) -> None:
-        """Leave with the hazard of its size relative to its kind's median."""
-        fc = self.model.params.firm
-        if rnd.u[self.row] < exit_hazard(self.trade, rnd.median[self.kind], fc.exit_rate, fc.exit_size_elasticity):
-            self.leave()
+def plan_output(m, rnd, rows) -> None:
+    """Trade at full talent this quarter (zero for rows that left), and the digital workers that needs."""
+    f = m.firms
+    kind, slots = f.kind[rows], f.platforms[rows]
+    markets = np.r_[m.platforms.view("markets"), 0.0]  # an empty slot (-1) reads the 0 at the end
+    reach = markets[slots[:, 0]]
+    for j in range(1, slots.shape[1]):
+        np.maximum(reach, markets[slots[:, j]], out=reach)
+    cell = f.city[rows].astype(np.intp) * len(FIRM_KINDS) + kind  # flat indices: one gather, not a 3-d index
+    cost = rnd.cost.ravel().take(2 * cell + f.base_member[rows])
+    km = kind.astype(np.intp) * len(MARKETS) + f.market[rows]
+    T, DT, DX = potential_trade(f.size[rows], f.productivity[rows], kind, f.maturity[rows], f.transformed[rows],
+                                reach / MAX_MARKETS, cost, rnd.demand.ravel().take(km), rnd.exports.ravel().take(km),
+                                m.params.firm)
+    alive = f.alive[rows]
+    rnd.T[rows], rnd.DT[rows], rnd.DX[rows] = T * alive, DT * alive, DX * alive
+    f.talent_need[rows] = rnd.intensity[kind] * rnd.DT[rows] / 1e6
 
-    def leave(self) -> None:
-        """Close: off its platforms and cloud, out of the model's agent sets (the row stays, marked not alive)."""
-        self.alive = False
-        self.platforms = -1
-        self.cloud = -1
-        self.remove()
+
+def hire(m, rnd, rows) -> None:
+    """Staff its need as far as the city's labour market fills it."""
+    f = m.firms
+    f.talent_hired[rows] = f.talent_need[rows] * m.fill[f.city[rows]]
+
+
+def realise_trade(m, rnd, rows) -> None:
+    """The digital part of trade is scaled by the city's talent fill; then productivity moves on."""
+    f = m.firms
+    factor = rnd.factor[f.city[rows]]
+    dt = rnd.DT[rows] * factor
+    f.trade[rows] = rnd.T[rows] - rnd.DT[rows] + dt
+    f.digital_trade[rows] = dt
+    f.digital_exports[rows] = rnd.DX[rows] * factor
+    recent = f.digital_trade_recent
+    recent[rows, rnd.quarter % 4] = dt
+    f.digital_trade_year[rows] = recent[rows, 0] + recent[rows, 1] + recent[rows, 2] + recent[rows, 3]
+    f.productivity[rows] *= productivity_shock(rnd.shock[rows], rnd.growth_sd)
+
+
+def claim_tax_relief(m, rnd, rows) -> None:
+    """A transformed firm mature enough in a covered city claims the reduced CIT rate on its digital trade."""
+    f, tax = m.firms, m.stance["tax"]
+    idx = rows_where(rows, f.alive[rows] & f.transformed[rows] & (f.maturity[rows] >= tax.qualify_maturity)
+                     & tax.cover[f.city[rows]])
+    rnd.qualifies[idx] = True
+    rnd.rate_cut[idx] = reduced_rate_claim(f.digital_trade[idx], tax.rate_cut, m.params.firm.profit_margin)
+
+
+def consider_exit(m, rnd, rows) -> None:
+    """Leave with the hazard of its size relative to its kind's median: off its platforms and cloud.
+
+    The hazard falls with trade, so no firm of a kind faces more than its smallest one (`rnd.bound`): only draws
+    below that bound (a few per cent) need the firm's own hazard."""
+    f, fc = m.firms, m.params.firm
+    idx = rows_where(rows, f.alive[rows] & (rnd.u[rows] < rnd.bound[f.kind[rows]]))
+    hazard = exit_hazard(f.trade[idx], rnd.median[f.kind[idx]], fc.exit_rate, fc.exit_size_elasticity)
+    leaving = idx[rnd.u[idx] < hazard]
+    f.alive[leaving] = False
+    f.platforms[leaving] = -1
+    f.cloud[leaving] = -1
+
+
+RULES = (weigh_transformation, choose_cloud, reconsider_platforms, plan_output, hire, realise_trade,
+         claim_tax_relief, consider_exit)
+for _rule in RULES:  # Firm.weigh_transformation(rnd) etc.: the rule on the agent's own row
+    setattr(Firm, _rule.__name__, per_agent(_rule))
 
 
 # ---------------------------------------------------------------------------------------------- pure functions
-def pareto_sizes(n: int, alpha: float, rng: np.random.Generator) -> np.ndarray:
-    """Heavy-tailed sizes with minimum 1 (rescaled later to observed totals)."""
-    return (1.0 - rng.random(n)) ** (-1.0 / alpha)
-
-
 def annuity_factor(horizon_years: float, discount_rate: float) -> float:
     """Present value of CNY 1 a quarter for the horizon."""
     r = discount_rate / 4
@@ -227,27 +250,27 @@ def adoption_probability(pv_gain, net_cost, neighbour_share, p_max: float, slope
     return p_max / (1.0 + np.exp(-(slope * ratio + peer * neighbour_share)))
 
 
-def transformation_case(trade, kind, cost_index, base_member, tax_covered, fc, pol):
+def transformation_case(trade, kind, cost_index, base_member, tax_covered, tax, base_support: float, fc):
     """(pv, cost, relief) of transforming now: discounted gain (plus the reduced CIT rate where the tax lever
-    acts), one-off cost (cheaper with infrastructure, cloud prices, base support), super-deduction relief."""
+    acts), one-off cost (cheaper with infrastructure, cloud prices, base support), super-deduction relief.
+    `tax` is the tax lever's stance; `base_support` the share of the cost a demonstration base pays."""
     annuity = annuity_factor(fc.horizon_years, fc.discount_rate)
     reach = np.where(kind == TRADITIONAL, fc.digital_share_transformed, 1.0)
     pv = fc.profit_margin * fc.transform_gain * reach * trade * annuity
     cost = fc.transform_cost_cny * (np.maximum(trade, 1.0) / 1e7) ** fc.transform_cost_elasticity \
-        * cost_index * (1.0 - base_member * pol.demo_bases.transform_support)
-    tax = pol.tax
-    relief = tax_covered * tax.rd_share * cost * tax.super_deduction * tax.standard_cit_rate
-    pv = pv + tax_covered * (tax.standard_cit_rate - tax.reduced_cit_rate) * fc.profit_margin \
-        * reach * trade * (1.0 + fc.transform_gain) * annuity
+        * cost_index * (1.0 - base_member * base_support)
+    relief = tax_covered * tax.deduction * cost
+    pv = pv + tax_covered * tax.rate_cut * fc.profit_margin * reach * trade * (1.0 + fc.transform_gain) * annuity
     return pv, cost, relief
 
 
 def grant_offer(cost, trade, fund_covered, fund):
-    """Special-fund grant a firm could get: a share of the cost up to the cap (SMEs only under 'broad')."""
+    """Special-fund grant a firm could get (`fund`: the lever's stance): a share of the cost up to the cap, SMEs
+    only under 'broad', none under 'platform' (that rule cultivates platforms instead)."""
     if fund.rule == "platform":
         return cost * 0.0
-    offer = np.minimum(fund.grant_cap_cny, (1.0 - fund.cofinancing_share) * cost) * fund_covered
-    return offer * (4 * trade < fund.sme_max_trade_cny) if fund.rule == "broad" else offer
+    offer = np.minimum(fund.grant_cap, fund.grant_share * cost) * fund_covered
+    return offer * (4 * trade < fund.sme_max_trade) if fund.rule == "broad" else offer
 
 
 def transformation_choice(pv, cost, relief, offer, peers, u, fc):
@@ -275,9 +298,9 @@ def productivity_shock(z, sd: float):
     return np.exp(sd * z - sd ** 2 / 2)
 
 
-def reduced_rate_claim(digital_trade, tax, profit_margin: float):
-    """Quarterly tax saved by the reduced CIT rate on the profit of digital trade."""
-    return (tax.standard_cit_rate - tax.reduced_cit_rate) * profit_margin * digital_trade
+def reduced_rate_claim(digital_trade, rate_cut: float, profit_margin: float):
+    """Quarterly tax saved by the reduced CIT rate (`rate_cut` below the standard one) on digital-trade profit."""
+    return rate_cut * profit_margin * digital_trade
 
 
 def exit_hazard(trade, kind_median, base: float, elasticity: float):
@@ -304,5 +327,3 @@ def kind_medians(trade: np.ndarray, kind: np.ndarray, alive: np.ndarray) -> np.n
             out[k] = part[half] if values.size % 2 else (part[half - 1] + part[half]) / 2
     return out
 
-
-DIGITAL_KINDS = (CBEC, SERVICE, CONTENT)

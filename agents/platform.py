@@ -10,6 +10,8 @@
 | sellers | firms | Zhejiang sellers on it (weighted) |
 | gmv | CNY/quarter | gross merchandise/service value |
 | global_ | flag | "globally influential" (T3 thresholds) |
+| born | quarter index | founding quarter, -1 incumbent |
+| grants | CNY | cultivation grants received, cumulative |
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from agents.choice import logit_menu
-from agents.state import ArrayState, RowAgent, row_view
-from model.vocabulary import PLATFORM_KINDS
+from agents.state import ArrayState, RowAgent, per_agent, row_view
+from agents.vocabulary import PLATFORM_KINDS
 
 MAX_MARKETS = 230.0  # roughly every country and territory
 
@@ -32,6 +34,7 @@ GLOSSARY = {
     "gmv": ("f8", "CNY/quarter", "gross merchandise/service value"),
     "global_": ("?", "flag", "globally influential (T3)"),
     "born": ("i2", "quarter index", "founding quarter, -1 incumbent"),
+    "grants": ("f8", "CNY", "special-fund cultivation grants received ('platform' rule), cumulative"),
 }
 
 
@@ -42,26 +45,32 @@ class PlatformState(ArrayState):
 
 @row_view("platforms", GLOSSARY)
 class Platform(RowAgent):
-    """One platform; a view onto its row of model.platforms. Methods: the per-agent reference path."""
+    """One platform; a view onto its row of model.platforms. Its decision methods are the rules below on its row."""
 
     @property
     def kind_name(self) -> str:
         return PLATFORM_KINDS[self.kind]
 
-    def expand_abroad(self, rnd) -> None:
-        """Reinvested fees (plus its share of cultivation grants) buy foreign markets; then its global status."""
-        if not self.active:
-            self.global_ = False
-            return
-        pc = self.model.params.platform
-        funds = pc.expansion_share * pc.fee * self.gmv + rnd.grant[self.row]
-        self.markets = self.markets + new_markets(funds, self.markets, pc.market_cost_cny)
-        self.global_ = is_global(self.gmv, self.markets, rnd.fx, self.model.params.targets)
 
-    def close_if_thin(self, q: int) -> None:
-        """A platform older than a year with too few Zhejiang sellers closes."""
-        if self.active and self.born <= q - 4 and self.sellers < self.model.params.platform.exit_min_sellers:
-            self.active = False
+def expand_abroad(m, rnd, rows) -> None:
+    """Reinvested fees (plus its share of cultivation grants) buy foreign markets; then its global status."""
+    p, pc = m.platforms, m.params.platform
+    active = p.active[rows]
+    funds = pc.expansion_share * pc.fee * p.gmv[rows] + rnd.grant[rows]
+    p.markets[rows] += new_markets(funds, p.markets[rows], pc.market_cost_cny) * active
+    p.global_[rows] = active & is_global(p.gmv[rows], p.markets[rows], rnd.fx, m.params.targets)
+
+
+def close_if_thin(m, rnd, rows) -> None:
+    """A platform older than a year with too few Zhejiang sellers closes."""
+    p = m.platforms
+    closing = p.active[rows] & (p.born[rows] <= rnd.quarter - 4) \
+        & (p.sellers[rows] < m.params.platform.exit_min_sellers)
+    p.active[rows] &= ~closing
+
+
+for _rule in (expand_abroad, close_if_thin):
+    setattr(Platform, _rule.__name__, per_agent(_rule))
 
 
 def seller_utility(markets: np.ndarray, sellers: np.ndarray, fee: float, exponent: float) -> np.ndarray:

@@ -71,6 +71,26 @@ def row_view(state_attr: str, glossary: dict[str, tuple[str, str, str]]):
     return decorate
 
 
+def rows_where(rows: slice | np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The rows among `rows` (a slice 0..n of the whole state, or an array of row numbers) where `mask` holds;
+    `mask` is aligned with `rows`."""
+    idx = np.flatnonzero(mask)
+    return idx + (rows.start or 0) if isinstance(rows, slice) else rows[idx]
+
+
+def per_agent(rule):
+    """An agent method that applies `rule(model, rnd, rows)` to this agent's row alone.
+
+    The rule is written once over rows; the vectorised engine calls it on all rows at once (a slice), the
+    reference engine on one Mesa agent after another (mesa-frames: one rule, two drivers)."""
+
+    def method(self, rnd) -> None:
+        rule(self.model, rnd, np.array([self.row]))
+
+    method.__name__, method.__doc__ = rule.__name__, rule.__doc__
+    return method
+
+
 class RowAgent(mesa.Agent):
     """A Mesa agent that is a view of row `row` of an ArrayState."""
 

@@ -8,6 +8,7 @@
 | headcount | workers | cohort size |
 | employed | workers | employed by firms of the city |
 | wage | CNY/quarter | average wage |
+| support | CNY | talent-programme money received, cumulative |
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ GLOSSARY = {
     "headcount": ("f8", "workers", "cohort size"),
     "employed": ("f8", "workers", "employed"),
     "wage": ("f8", "CNY/quarter", "average wage"),
+    "support": ("f8", "CNY", "talent-programme money received (housing subsidies, training places), cumulative"),
 }
 
 # (international, skill, share of a city's initial supply, wage CNY/quarter at end-2019); A: stated in ODD

@@ -13,7 +13,7 @@ import numpy as np
 
 from agents.platform import hhi
 from calibration.observe import run_model
-from model.vocabulary import PLATFORM_KINDS, quarter_index
+from agents.vocabulary import PLATFORM_KINDS, quarter_index
 
 
 @dataclass(frozen=True)

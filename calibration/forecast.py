@@ -14,7 +14,7 @@ import numpy as np
 from calibration.observe import run_model
 from calibration.search import replicate_seeds, with_params
 from model.targets import scorecard
-from model.vocabulary import quarter_index
+from agents.vocabulary import quarter_index
 
 YEARS = (2021, 2022, 2023, 2024, 2025)  # 2021 is in-sample, shown for reference
 QUANTILES = (0.05, 0.5, 0.95)

@@ -13,7 +13,7 @@ import numpy as np
 
 from model.model import DigitalTradeModel
 from model.records import TRADE_KINDS
-from model.vocabulary import CBEC, TRADITIONAL, quarter_index
+from agents.vocabulary import CBEC, TRADITIONAL, quarter_index
 
 # Observed aggregates as sums of the model's kinds of digital trade (model/records.py TRADE_KINDS):
 # cross-border e-commerce = CBEC sellers + the digitally ordered (B2B e-commerce) part of traditional traders;

@@ -19,7 +19,7 @@ from experiments.replicates import Replicate, scorecard_rows, summarise
 from model.network import layer_metrics
 from model.model import DigitalTradeModel
 from model.targets import scorecard
-from model.vocabulary import quarter_label
+from agents.vocabulary import quarter_label
 
 
 def package_version() -> str:

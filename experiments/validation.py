@@ -22,7 +22,7 @@ from calibration.docs import md_table, replace_block
 from calibration.facts import LITERATURE, measure_facts, simulate_panel
 from calibration.search import replicate_seeds
 from model.validate import ConfigError
-from model.vocabulary import year_of, quarter_index
+from agents.vocabulary import year_of, quarter_index
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from typing import Any, Dict, List
 
 from hydra.core.config_store import ConfigStore
 
-from model.vocabulary import CITIES
+from agents.vocabulary import CITIES
 
 QUARTER_RANGE = ("2020Q1", "2035Q4")
 

@@ -12,63 +12,56 @@ from agents.firm import FirmState
 from agents.platform import PlatformState
 from agents.state import RowAgents
 from agents.talent import TalentState
-from model import phases, reference
+from agents.vocabulary import CITIES, quarter_index
+from model import phases
+from model.api import load_config, replicate_seed
 from model.config import Config
+from model.engine import ENGINES
 from model.network import B2BLayer, b2b_links
-from model.policy import LEVERS, Budget, rollout_quarters
 from model.records import Recorder
 from model.setup import initial_clouds, initial_platforms, park_table, platform_serves, sample_firms
+from model.state import declare
 from model.validate import validate
-from model.vocabulary import CITIES, quarter_index
 from model.world import build_world
 
 
 def as_config(cfg: Config | DictConfig | None) -> DictConfig:
-    """A typed (structured) config from a dataclass, a composed Hydra config or None (the defaults)."""
+    """A typed (structured) config: None gives what `dtsim` runs (conf/ with its defaults, calibration
+    included: `model.api.load_config()`); a dataclass or a composed Hydra config is merged onto the schema."""
+    if cfg is None:
+        return load_config()
     if isinstance(cfg, DictConfig) and OmegaConf.get_type(cfg) is Config and "hydra" not in cfg:
         return cfg  # already typed (a composed Hydra config, or one made here): merging it again costs ~0.1 s
-    base = OmegaConf.structured(Config)
-    if cfg is None:
-        return base
     if isinstance(cfg, DictConfig) and "hydra" in cfg:
         cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
-    return OmegaConf.merge(base, cfg)
-
-
-def _annual_budget(lever) -> float:
-    """A lever's annual spending limit (the tax lever's is its tax-expenditure cap; market access spends none)."""
-    if hasattr(lever, "annual_cap_cny"):
-        return float(lever.annual_cap_cny)
-    return float(getattr(lever, "annual_budget_cny", 0.0))
+    return OmegaConf.merge(OmegaConf.structured(Config), cfg)
 
 
 class DigitalTradeModel(mesa.Model):
     """The plan's ecosystem: firms, platforms, cloud providers and talent cohorts on a multi-layer network.
 
-    State lives in columns (`self.firms`, `self.platforms`, `self.clouds`, `self.talent`); the Mesa agents
-    are views of their rows, made when first asked for (`agents_by_type`). `self.b2b` holds the B2B layer
-    (`self.links`: an (E, 2) array of firm rows). `cfg.engine` picks who runs the phases: `model/phases.py`
-    (whole columns) or `model/reference.py` (one Mesa agent at a time); same seed, same results.
+    State lives in columns (`self.firms`, `self.platforms`, `self.clouds`, `self.talent`, each with its glossary
+    in agents/*.py) and in the model attributes declared in model/state.py; the Mesa agents are views of their
+    rows, made when first asked for (`agents_by_type`). `self.b2b` holds the B2B layer. `cfg.engine` picks who
+    applies the agents' rules (model/engine.py): whole columns, or one Mesa agent at a time; same results.
+
+    `DigitalTradeModel()` is the model `dtsim` runs; `DigitalTradeModel(cfg, replicate=r)` is replicate r of
+    `dtsim replicates=N` (seeded by the r-th child of SeedSequence(cfg.seed)); `rng=` seeds it directly instead.
     """
 
-    def __init__(self, cfg: Config | DictConfig | None = None, *, rng: int | np.random.Generator | None = None):
+    def __init__(self, cfg: Config | DictConfig | None = None, *, replicate: int = 0,
+                 rng: int | np.random.SeedSequence | np.random.Generator | None = None):
         cfg = as_config(cfg)
         validate(cfg)
-        super().__init__(rng=cfg.seed if rng is None else rng)
+        super().__init__(rng=replicate_seed(cfg.seed, replicate) if rng is None else rng)
         self.cfg = cfg
         self.params: Config = OmegaConf.to_object(cfg)  # plain dataclasses: read ~500x faster than a DictConfig
-        self.engine = reference if cfg.engine == "reference" else phases
         p = self.params
-        self.scale = float(p.scale)
         self.n_quarters = quarter_index(p.horizon) + 1
         self.quarter = -1  # end-2019; step() advances to 2020Q1 first
         self.world = build_world(p.world, self.n_quarters)
-        self.rollout = rollout_quarters(p.phasing)
-        self.budgets = {lever: Budget(_annual_budget(getattr(p.policy, lever))) for lever in LEVERS}
-        self.spent = {lever: 0.0 for lever in LEVERS}  # this quarter, CNY
         self.park_names, self.park_city = park_table(p.population.parks)
-        self.designated = np.zeros(len(self.park_names), dtype=bool)
-        self.infra_invested = np.zeros(len(CITIES))  # cumulative public investment, CNY
+        declare(self)  # the model's own state (model/state.py)
         self._populate()
         self.recorder = Recorder(self)
 
@@ -88,36 +81,42 @@ class DigitalTradeModel(mesa.Model):
         self.b2b = B2BLayer(b2b_links(np.arange(n), self.firms.view("city"), self.firms.view("park"), np.arange(n),
                                       cfg.network.b2b_degree, cfg.network.same_park, cfg.network.same_city, rng))
         self.talent = TalentState(3 * len(CITIES))
-        phases.calibrate_initial_state(self)  # sizes, memberships, cloud and talent match end-2019 totals
         self.row_agents = {Firm: RowAgents(self, Firm, "firms", "alive"),
                            Platform: RowAgents(self, Platform, "platforms"),
                            CloudProvider: RowAgents(self, CloudProvider, "clouds"),
                            Talent: RowAgents(self, Talent, "talent")}
+        phases.calibrate_initial_state(self)  # sizes, memberships, cloud and talent match end-2019 totals
 
     # ------------------------------------------------------------------------------------------- the quarter
     def step(self) -> None:
         """One quarter of the plan's ecosystem, in the order things happen."""
         q = self.quarter = self.quarter + 1
-        run = self.engine                   # model.phases (whole columns) or model.reference (agent by agent)
-        run.set_policy_stance(self, q)      # which levers act where (phasing), trade-cost cuts, budgets
-        run.invest_in_infrastructure(self, q)  # 5G and compute: cheaper digitalisation, more cloud capacity
-        run.supply_talent(self, q)          # graduates, training, international inflow, attrition, migration
-        run.decide_transformation(self, q)  # grants, tax relief and B2B peers -> firms digitalise
-        run.choose_cloud(self, q)           # firms pick or switch a provider; providers reprice and invest
-        run.join_platforms(self, q)         # sellers join, switch and multi-home on platforms
-        run.hire_talent(self, q)            # city labour markets staff firms' digital-talent demand
-        run.trade(self, q)                  # exports and imports against world demand and trade costs
-        run.grow_platforms(self, q)         # GMV, expansion into foreign markets, platform entry and exit
-        run.sell_cloud_abroad(self, q)      # overseas cloud sales count as digital trade
-        run.designate_bases(self, q)        # demonstration bases named each fourth quarter
-        run.pay_tax_expenditure(self, q)    # reduced CIT for qualifying firms, within the annual cap
-        run.enter_and_exit(self, q)         # firms exit (small ones more often) and enter
-        self.recorder.record(q)             # columns -> per-quarter arrays
+        phases.set_policy_stance(self, q)        # each lever stance: where it acts (phasing), what it may spend
+        phases.invest_in_infrastructure(self, q) # 5G and compute: cheaper digitalisation, more cloud capacity
+        phases.supply_talent(self, q)            # graduates, training, international inflow, attrition, migration
+        phases.decide_transformation(self, q)    # grants, tax relief and B2B peers -> firms digitalise
+        phases.choose_cloud(self, q)             # firms pick or switch a provider; providers reprice and invest
+        phases.join_platforms(self, q)           # sellers join, switch and multi-home on platforms
+        phases.hire_talent(self, q)              # city labour markets staff firms' digital-talent demand
+        phases.trade(self, q)                    # exports and imports against world demand and trade costs
+        phases.grow_platforms(self, q)           # GMV, expansion into foreign markets, platform entry and exit
+        phases.sell_cloud_abroad(self, q)        # overseas cloud sales count as digital trade
+        phases.designate_bases(self, q)          # demonstration bases named each fourth quarter
+        phases.pay_tax_expenditure(self, q)      # reduced CIT for qualifying firms, within the annual cap
+        phases.enter_and_exit(self, q)           # firms exit (small ones more often) and enter
+        self.recorder.record(q)                  # columns -> per-quarter arrays
+
+    def decide(self, population: str, rule, rnd) -> None:
+        """Apply an agent rule (agents/*.py) to a population ("firms", "platforms", "clouds") with the engine the
+        config picks: all rows at once, or one Mesa agent at a time (model/engine.py)."""
+        ENGINES[self.params.engine](self, population, rule, rnd)
 
     def run(self, quarters: int | None = None) -> "DigitalTradeModel":
-        """Step to the horizon (or `quarters` more quarters)."""
-        remaining = self.n_quarters - 1 - self.quarter
-        for _ in range(remaining if quarters is None else min(quarters, remaining)):
+        """Step to the horizon (model.api.run_to_horizon), or `quarters` more quarters."""
+        if quarters is None:
+            from model.api import run_to_horizon
+            return run_to_horizon(self)
+        for _ in range(min(quarters, self.n_quarters - 1 - self.quarter)):
             self.step()
         return self
 

@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from model.vocabulary import CITIES
+from agents.vocabulary import CITIES
 
 
 def _pick_within(groups: np.ndarray, members: np.ndarray, wanted: np.ndarray,
@@ -89,6 +89,13 @@ class B2BLayer:
 
     def neighbour_share(self, flag: np.ndarray, alive: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Share of living B2B partners with `flag` set, for every firm or for `rows` only (sorted)."""
+        if rows is not None and len(rows) <= 8:  # a few firms (the reference engine): their partner lists
+            out = np.zeros(len(rows))
+            for i, row in enumerate(rows):
+                partners = self.partners(int(row))
+                living = int(np.count_nonzero(alive[partners]))
+                out[i] = np.count_nonzero(alive[partners] & flag[partners]) / living if living else 0.0
+            return out
         firm, partner = self.ends()
         if rows is None:
             return partner_share(firm, partner, flag, alive, len(flag))

@@ -8,7 +8,7 @@ import pandas as pd
 from agents.firm import platforms_held
 from agents.platform import hhi
 from model.policy import LEVERS
-from model.vocabulary import CITIES, FIRM_KINDS, quarter_label
+from agents.vocabulary import CITIES, FIRM_KINDS, quarter_label
 
 TRADE_KINDS = FIRM_KINDS + ("cloud",)  # overseas cloud sales count as digital trade of the "cloud" kind
 K, C = len(FIRM_KINDS), len(CITIES)

@@ -1,8 +1,6 @@
-"""What both engines share within a phase: the round (random numbers drawn per agent row, model-level inputs)
-before the agents decide, and the settlement after (budgets in priority order, markets, entry).
-
-See model/phases.py for how a phase is put together; model/columns.py and the agents' methods are the two ways
-the decisions in between are made.
+"""Within a phase: the round (random numbers drawn per agent row, model-level inputs) before the agents decide,
+and the settlement after (budgets in priority order, markets, entry). See model/phases.py for how a phase is put
+together and model/engine.py for the two ways the decisions in between are made.
 """
 
 from __future__ import annotations
@@ -12,13 +10,13 @@ from types import SimpleNamespace
 import numpy as np
 
 from agents.cloud import provider_menus, provider_utility
-from agents.firm import kind_medians, platforms_held
+from agents.firm import exit_hazard, kind_medians, platforms_held
 from agents.platform import platform_menus, seller_utility
 from agents.talent import COHORTS, fill_rate
 from model.network import b2b_links
-from model.policy import fund_in_order
+from model.policy import fund_in_order, zone
 from model.setup import assign_parks, platform_serves
-from model.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, TRADITIONAL
+from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, TRADITIONAL
 
 K, C = len(FIRM_KINDS), len(CITIES)
 
@@ -51,7 +49,7 @@ def settle_transformation(m, q: int, rnd: Round) -> None:
     applicants = np.flatnonzero(rnd.applies)  # in row order, whatever order the agents applied in
     if applicants.size:
         funded = fund_in_order(rnd.priority[applicants], rnd.offer[applicants], f.weight[applicants],
-                               m.budgets["fund"].available(q))
+                               m.stance["fund"].money)
         winners = applicants[funded]
         grant = rnd.offer[winners]
         spend(m, "fund", q, float((f.weight[winners] * grant).sum()))
@@ -60,7 +58,7 @@ def settle_transformation(m, q: int, rnd: Round) -> None:
     rows = np.flatnonzero(rnd.adopt)
     f.transformed[rows] = True
     f.transform_quarter[rows] = q
-    m.tax_claims = (rows, rnd.relief[rows])
+    m.tax_claims = Round(rows=rows, relief=rnd.relief[rows])
     grown = f.view("alive") & f.view("transformed")
     f.maturity[: f.n] += grown * fc.maturity_gain * (1.0 - f.view("maturity"))
 
@@ -112,13 +110,13 @@ def platform_sales(m) -> None:
 
 def expansion_round(m, q: int) -> Round:
     """Cultivation grants per platform (fund rule 'platform', by GMV in covered cities) and the year's CNY/USD."""
-    p, pol = m.platforms, m.params.policy
+    p, fund = m.platforms, m.stance["fund"]
     grant = np.zeros(p.n)
-    if q >= 0 and pol.fund.rule == "platform" and m.cover["fund"].any():
-        eligible = p.view("gmv") * m.cover["fund"][p.view("city")]
+    if fund.platform_grants > 0:
+        eligible = p.view("gmv") * fund.cover[p.view("city")]
         if eligible.sum() > 0:  # nothing is spent when no platform in a covered city qualifies
-            total = spend(m, "fund", q, min(pol.fund.annual_budget_cny / 4, m.budgets["fund"].available(q)))
-            grant = total * eligible / eligible.sum()
+            grant = spend(m, "fund", q, fund.platform_grants) * eligible / eligible.sum()
+            p.grants[: p.n] += grant
     fx = m.world.fx[q] if q >= 0 else float(m.params.world.fx_observed["2019"])
     return Round(grant=grant, fx=fx)
 
@@ -131,14 +129,19 @@ def drop_closed_platforms(m, was_active: np.ndarray) -> None:
         slots[(slots >= 0) & closed[np.maximum(slots, 0)]] = -1
 
 
-def found_platforms(m, q: int) -> None:
-    """New platforms (Poisson), more where the zone is active; kind and city drawn by the incumbents' mix."""
-    pc, f = m.params.platform, m.firms
-    zone = m.cover["fund"] | m.cover["market_access"]
+def digital_firms(m) -> np.ndarray:
+    """(cities,) living digital firms (weighted): the digital kinds and transformed traditional traders."""
+    f = m.firms
     digital = f.view("alive") & (f.view("transformed") | (f.view("kind") != TRADITIONAL))
-    by_city = np.bincount(f.view("city")[digital], weights=f.view("weight")[digital], minlength=C)
-    boost = 1.0 + m.params.firm.entry_policy_boost * (by_city * zone).sum() / max(by_city.sum(), 1e-9)
-    n_new = m.rng.poisson(pc.entry_per_quarter * by_city.sum() / m.digital_firms_2019 * boost)
+    return np.bincount(f.view("city")[digital], weights=f.view("weight")[digital], minlength=C)
+
+
+def found_platforms(m, q: int) -> None:
+    """New platforms (Poisson), more where the zone is open; kind and city drawn by the incumbents' mix."""
+    pc = m.params.platform
+    by_city = digital_firms(m)
+    boost = 1.0 + m.params.firm.entry_policy_boost * (by_city * zone(m.stance)).sum() / max(by_city.sum(), 1e-9)
+    n_new = m.rng.poisson(pc.entry_per_quarter * by_city.sum() / m.digital_firms_2019.sum() * boost)
     if n_new == 0:
         return
     weights = np.array([pc.n_initial[k] for k in PLATFORM_KINDS], dtype=float) + 1.0
@@ -168,38 +171,32 @@ def output_round(m, q: int) -> Round:
     exports = es * foreign * vx
     demand = exports + (1.0 - es) * domestic * vm
     tau0 = m.tau0[None, :, None]
-    cut = m.trade_cost_cut[:, :, None] + np.array([0.0, p.policy.demo_bases.cost_cut])
+    cut = m.trade_cost_cut[:, :, None] + np.array([0.0, m.stance["demo_bases"].trade_cost_cut])  # non-member, member
     tau = np.clip(tau0 - cut, 0.0, None)
     cost = ((1.0 - tau) / (1.0 - tau0)) ** p.firm.trade_elasticity
     return Round(quarter=q, demand=demand, exports=exports, cost=cost, intensity=by_kind(p.firm.talent_intensity),
                  T=np.zeros(n), DT=np.zeros(n), DX=np.zeros(n))
 
 
-def clear_labour_market(m, rnd: Round) -> None:
+def clear_labour_market(m) -> None:
     """Talent demand per city against cohort supply: fill rate, employment, wages."""
     f, t, tc = m.firms, m.talent, m.params.talent
-    m.potential = rnd.T, rnd.DT, rnd.DX
     alive = np.flatnonzero(f.view("alive"))
     demand = np.bincount(f.city[alive], weights=f.weight[alive] * f.talent_need[alive], minlength=C)
     heads = t.headcount[: t.n].reshape(len(COHORTS), C)
     skill = t.skill[: t.n].reshape(len(COHORTS), C)
     supply = (heads * skill).sum(axis=0)
-    m.fill = fill_rate(supply, demand)
-    m.talent_demand, m.talent_supply = demand, supply
+    m.fill[:], m.talent_demand[:], m.talent_supply[:] = fill_rate(supply, demand), demand, supply
     t.employed[: t.n] = (heads * np.minimum(1.0, demand / np.maximum(supply, 1e-9))).ravel()
     pressure = np.clip(tc.wage_elasticity * (demand / np.maximum(supply, 1e-9) - 1.0) / 4, -0.05, 0.05)
     t.wage[: t.n] *= np.tile(1.0 + pressure, len(COHORTS))
 
 
 def trade_round(m, q: int) -> Round:
-    fc = m.params.firm
-    T, DT, DX = m.potential
-    return Round(quarter=q, T=T, DT=DT, DX=DX, factor=m.fill ** fc.talent_elasticity, growth_sd=fc.growth_sd,
-                 shock=m.rng.standard_normal(m.firms.n))
-
-
-def cloud_abroad_trend(m, q: int) -> tuple[float, float]:
-    return (1.0 + m.params.cloud.overseas_growth) ** ((q + 1) / 4), float(m.world.export_value[q])
+    """Output at full talent (from hire_talent), the talent factor by city, one productivity draw per firm row."""
+    fc, pot = m.params.firm, m.potential
+    return Round(quarter=q, T=pot.T, DT=pot.DT, DX=pot.DX, factor=m.fill ** fc.talent_elasticity,
+                 growth_sd=fc.growth_sd, shock=m.rng.standard_normal(m.firms.n))
 
 
 def tax_round(m) -> Round:
@@ -210,21 +207,28 @@ def tax_round(m) -> Round:
 def settle_tax(m, q: int, rnd: Round) -> None:
     """All claims are paid in the same proportion, at most the cap's available amount."""
     f = m.firms
-    rows, relief = m.tax_claims
+    rows, relief = m.tax_claims.rows, m.tax_claims.relief
     qualifying = np.flatnonzero(rnd.qualifies)
     rate_cut = rnd.rate_cut[qualifying]
     wanted = float((f.weight[rows] * relief).sum() + (f.weight[qualifying] * rate_cut).sum())
     if wanted <= 0:
         return
-    factor = min(1.0, m.budgets["tax"].available(q) / wanted)
+    factor = min(1.0, m.stance["tax"].money / wanted)
     spend(m, "tax", q, wanted * factor)
     f.tax_relief[rows] += relief * factor
     f.tax_relief[qualifying] += rate_cut * factor
 
 
 def exit_round(m) -> Round:
-    f = m.firms
-    return Round(u=m.rng.random(f.n), median=kind_medians(f.view("trade"), f.view("kind"), f.view("alive")))
+    """One uniform per firm row, each kind's median trade, and each kind's highest hazard (its smallest firm's)."""
+    f, fc = m.firms, m.params.firm
+    alive, kind = f.view("alive"), f.view("kind")
+    median = kind_medians(f.view("trade"), kind, alive)
+    smallest = np.full(K, np.inf)
+    np.minimum.at(smallest, kind[alive], f.view("trade")[alive])
+    # 1e-12 of slack for the last bit of pow: the bound only skips firms that surely stay
+    bound = exit_hazard(np.minimum(smallest, 1e300), median, fc.exit_rate, fc.exit_size_elasticity) * (1 + 1e-12)
+    return Round(u=m.rng.random(f.n), median=median, bound=bound)
 
 
 def enter(m, q: int) -> None:
@@ -233,10 +237,9 @@ def enter(m, q: int) -> None:
     alive = f.view("alive")
     cell = f.view("kind").astype(np.int64) * C + f.view("city")
     incumbents = np.bincount(cell[alive], weights=f.view("weight")[alive], minlength=K * C).reshape(K, C)
-    zone = m.cover["fund"] | m.cover["tax"] | m.cover["infrastructure"] | m.cover["cbec"]
-    ma = m.cover["market_access"] * m.params.policy.market_access.foreign_entry
+    ma = m.stance["market_access"].foreign_entry  # (cities,) extra foreign entrants per foreign entrant
     fs = m.params.population.foreign_share
-    expected = fc.entry_rate * incumbents * (1.0 + fc.entry_policy_boost * zone) * (1.0 + fs * ma)
+    expected = fc.entry_rate * incumbents * (1.0 + fc.entry_policy_boost * zone(m.stance)) * (1.0 + fs * ma)
     entrants = rng.poisson(expected * m.scale)  # agent rows per kind x city
     total = int(entrants.sum())
     if total == 0:
@@ -249,7 +252,6 @@ def enter(m, q: int) -> None:
                     market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
                     weight=np.full(total, 1.0 / m.scale), size=size, maturity=rng.uniform(0.0, 0.2, total),
                     born=np.full(total, q))
-    m.base_member = np.r_[m.base_member, np.zeros(total, dtype=bool)]
     net = m.params.network
     m.b2b.add(b2b_links(rows, f.view("city"), f.view("park"), np.flatnonzero(f.view("alive")), net.b2b_degree,
                         net.same_park, net.same_city, rng))

@@ -7,7 +7,7 @@ import numpy as np
 from agents.firm import MAX_HOMING
 from agents.platform import MAX_MARKETS
 from agents.talent import COHORTS
-from model.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, PLATFORM_SERVES
+from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, PLATFORM_SERVES
 
 
 def park_table(parks_cfg) -> tuple[list[str], np.ndarray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.vocabulary import quarter_index
+from agents.vocabulary import quarter_index
 
 
 def _year_rows(recorder, year: int) -> np.ndarray:

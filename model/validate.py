@@ -12,7 +12,7 @@ from typing import Any, Iterator
 from omegaconf import DictConfig, OmegaConf
 
 from model.config import Config
-from model.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, quarter_index
+from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, quarter_index
 
 
 class ConfigError(ValueError):

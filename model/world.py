@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.vocabulary import MARKETS, quarter_index, year_of
+from agents.vocabulary import MARKETS, quarter_index, year_of
 
 
 @dataclass(frozen=True)

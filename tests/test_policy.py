@@ -7,7 +7,7 @@ import pytest
 
 from model.policy import Budget, coverage, fund_in_order, rollout_quarters
 from model.targets import annual_digital_trade
-from model.vocabulary import CITIES, quarter_index
+from agents.vocabulary import CITIES, quarter_index
 from tests.conftest import compose_config, small_model
 
 

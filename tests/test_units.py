@@ -7,7 +7,7 @@ import pytest
 
 from model.config import Config
 from model.network import B2BLayer, b2b_links
-from model.vocabulary import quarter_index, quarter_label
+from agents.vocabulary import quarter_index, quarter_label
 from model.world import build_world
 from omegaconf import OmegaConf
 

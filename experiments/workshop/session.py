@@ -16,7 +16,7 @@ from experiments.workshop.settings import Settings, composed
 from model.model import DigitalTradeModel
 from model.policy import LEVERS
 from model.targets import annual_digital_trade, scorecard
-from model.vocabulary import quarter_label
+from agents.vocabulary import quarter_label
 
 
 def dtsim_seed(cfg: DictConfig) -> int:

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 
 from model.records import TRADE_KINDS
 from model.targets import annual_digital_trade
-from model.vocabulary import CITIES, FIRM_KINDS
+from agents.vocabulary import CITIES, FIRM_KINDS
 
 KIND_COLOURS = {"traditional": "#8c6d31", "cbec": "#e6550d", "service": "#3182bd", "content": "#756bb1",
                 "cloud": "#d62728", "platform": "#31a354"}

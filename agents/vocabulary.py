@@ -7,13 +7,10 @@ import re
 # The 11 prefecture cities of Zhejiang (plan section 二); Jinhua includes Yiwu.
 CITIES = ("Hangzhou", "Ningbo", "Wenzhou", "Jiaxing", "Huzhou", "Shaoxing",
           "Jinhua", "Quzhou", "Zhoushan", "Taizhou", "Lishui")
-CITY_INDEX = {c: i for i, c in enumerate(CITIES)}
 
 # Firm kinds (plan section 3 of the digest).
 FIRM_KINDS = ("traditional", "cbec", "service", "content")
-KIND_INDEX = {k: i for i, k in enumerate(FIRM_KINDS)}
 TRADITIONAL, CBEC, SERVICE, CONTENT = range(4)
-GOODS_KINDS = (TRADITIONAL, CBEC)  # customs and logistics levers act on these
 
 # Platform kinds and the firm kind each one serves.
 PLATFORM_KINDS = ("cbec_b2c", "b2b", "content", "service")
