@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from calibration.observe import run_model
-from calibration.search import replicate_seeds, with_params
+from calibration.search import with_params
+from model.api import replicate_seed, replicate_seeds
 from model.targets import scorecard
 from agents.vocabulary import quarter_index
 
@@ -23,7 +24,7 @@ QUANTILES = (0.05, 0.5, 0.95)
 def ensemble(trials: list[dict], best: dict, n_sets: int, seed: int) -> list[dict]:
     """The estimate plus up to n_sets - 1 accepted trials drawn without replacement (seeded)."""
     accepted = [t["params"] for t in trials if t["accepted"]]
-    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    rng = np.random.default_rng(replicate_seed(seed, 0))  # which accepted trials join the ensemble
     pick = rng.choice(len(accepted), size=min(n_sets - 1, len(accepted)), replace=False) if accepted else []
     return [best] + [accepted[i] for i in pick]
 
@@ -59,7 +60,7 @@ def simulate_ensemble(cfg, sets: list[dict], seeds: int, seed: int, progress=Non
     for i, params in enumerate(sets):
         run_cfg = with_params(cfg, params)
         for ss in roots:
-            out.append(run_statistics(run_model(run_cfg, np.random.default_rng(ss))))
+            out.append(run_statistics(run_model(run_cfg, ss)))
         if progress:
             progress(i + 1, len(sets))
     return out

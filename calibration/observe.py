@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.api import run_to_horizon
 from model.model import DigitalTradeModel
 from model.records import TRADE_KINDS
 from agents.vocabulary import CBEC, TRADITIONAL, quarter_index
@@ -53,16 +54,18 @@ def _digital_by_kind_now(m) -> np.ndarray:
     return np.r_[by_kind, m.clouds.view("overseas_sales").sum()]
 
 
-def run_model(cfg, rng: np.random.Generator | int | None = None, observer=None) -> Run:
-    """Simulate `cfg` to its horizon; `observer(model)` is called after each quarter if given."""
+def run_model(cfg, rng: np.random.SeedSequence | np.random.Generator | None = None, observer=None) -> Run:
+    """Simulate `cfg` to its horizon (seeded by `rng`, or replicate 0); `observer(model)` after each quarter."""
     m = DigitalTradeModel(cfg, rng=rng)
     dt2019, goods2019 = _digital_by_kind_now(m), _goods_trade(m)
     goods = []
-    while m.quarter < m.n_quarters - 1:
-        m.step()
-        goods.append(_goods_trade(m))
+
+    def observe(model) -> None:
+        goods.append(_goods_trade(model))
         if observer is not None:
-            observer(m)
+            observer(model)
+
+    run_to_horizon(m, observer=observe)
     rec = m.recorder
     return Run(quarters=np.array(rec.quarters), digital_by_kind=rec.series("digital_trade").sum(axis=1),
                digital_total=rec.series("digital_trade_total"), goods_trade=np.array(goods),

@@ -20,6 +20,7 @@ from omegaconf import OmegaConf
 
 from calibration.observe import run_model
 from calibration.targets import measure, score
+from model.api import replicate_seeds
 
 
 @dataclass(frozen=True)
@@ -57,15 +58,10 @@ def with_params(cfg, params: dict):
     return out
 
 
-def replicate_seeds(seed: int, n: int, skip: int = 0) -> list[np.random.SeedSequence]:
-    """Seeds of replicates skip..skip+n-1 spawned from one root: the same for every trial."""
-    return np.random.SeedSequence(seed).spawn(skip + n)[skip:]
-
-
 def evaluate(cfg, params: dict, seeds, observed) -> tuple[dict, list[dict]]:
-    """Score of `params` over the replicates `seeds` (each a SeedSequence)."""
+    """Score of `params` over the replicates `seeds` (each a SeedSequence child, model.api.replicate_seeds)."""
     run_cfg = with_params(cfg, params)
-    reps = [measure(run_model(run_cfg, np.random.default_rng(s)), observed) for s in seeds]
+    reps = [measure(run_model(run_cfg, s), observed) for s in seeds]
     return score(reps, observed), reps
 
 

@@ -81,12 +81,13 @@ def effects(sweep: Sweep, target: str = "T1") -> pd.DataFrame:
     if sweep.reference is None or len(done) < 2:
         return pd.DataFrame(columns=["job", "scenario", "mean", "lo", "hi", "n"])
     values = sweep.summary[sweep.summary["target"] == target].pivot_table(
-        index="replicate", columns="job", values="value", observed=True)
-    ref = values[sweep.reference]
+        index="replicate", columns="job", values="value", observed=True).reindex(columns=done["job"])
+    ref = values[sweep.reference]  # all NaN when the target year was not simulated (horizon before it)
     rows = [{"job": job, "scenario": label, "n": int((values[job] - ref).notna().sum()),
              **dict(zip(("mean", "lo", "hi"), mean_difference((values[job] - ref).to_numpy())))}
             for job, label in zip(done["job"], done["scenario"]) if job != sweep.reference]
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["job", "scenario", "mean", "lo", "hi", "n"])
+    return frame[frame["n"] > 0].reset_index(drop=True)
 
 
 def target_entry(summary: pd.DataFrame, target: str) -> dict:

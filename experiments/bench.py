@@ -44,15 +44,10 @@ GOALS = {  # the issue's goals, for the printed verdicts
 
 
 def config(*overrides: str):
-    """The config a `dtsim` run with these overrides uses (conf/ and its defaults, e.g. the calibration)."""
-    from hydra import compose, initialize_config_dir
+    """The config a `dtsim` run with these overrides uses (model.api.load_config), without the chart."""
+    from model.api import load_config
 
-    from experiments.dtsim import CONF_DIR
-    from model.config import register
-
-    register()
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=["chart=false", *overrides])
+    return load_config("chart=false", *overrides)
 
 
 def firms_overrides(n: int) -> list[str]:
@@ -63,15 +58,19 @@ def firms_overrides(n: int) -> list[str]:
 
 def timed_run(cfg, seed: int = 0) -> dict:
     """One run to the horizon: wall and CPU seconds (set-up included) and living agent-quarters."""
+    from model.api import run_to_horizon
     from model.model import DigitalTradeModel
 
     w0, c0 = time.perf_counter(), time.process_time()
-    m = DigitalTradeModel(cfg, rng=seed)
+    m = DigitalTradeModel(cfg, replicate=seed)
     setup = time.perf_counter() - w0
-    agent_quarters = 0
-    while m.quarter < m.n_quarters - 1:
-        m.step()
-        agent_quarters += int(m.firms.view("alive").sum()) + m.platforms.n + m.clouds.n + m.talent.n
+    agent_quarters = [0]
+
+    def count(model) -> None:
+        agent_quarters[0] += int(model.firms.view("alive").sum()) + model.platforms.n + model.clouds.n + model.talent.n
+
+    run_to_horizon(m, observer=count)
+    agent_quarters = agent_quarters[0]
     return {"wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0, "setup_s": setup,
             "agent_quarters": agent_quarters, "firms_start": int((m.firms.view("born") < 0).sum()),
             "firm_rows_end": int(m.firms.n), "quarters": m.n_quarters}
@@ -134,12 +133,12 @@ def peak_memory(overrides: list[str]) -> dict:
     return {"peak_rss_mb": peak, "after_imports_mb": base, "model_mb": peak - base, "firm_rows": rows}
 
 
-def _sweep_job(seed: int) -> tuple[bool, float]:
+def _sweep_job(seed: int) -> tuple[bool, float]:  # seed: the replicate index
     from model.model import DigitalTradeModel
     from model.targets import scorecard
 
     c0 = time.process_time()
-    met = bool(scorecard(DigitalTradeModel(_SWEEP_CFG, rng=seed).run())["T1"]["met"])
+    met = bool(scorecard(DigitalTradeModel(_SWEEP_CFG, replicate=seed).run())["T1"]["met"])
     return met, time.process_time() - c0
 
 
@@ -152,8 +151,8 @@ def _init_sweep(scale: float) -> None:
 
 
 def sweep(runs: int, workers: int, scale: float) -> dict:
-    """`runs` replicate runs (seeds spawned from SeedSequence(0)) on a pool of `workers` processes."""
-    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(0).spawn(runs)]
+    """`runs` replicate runs (replicates 0..runs-1 of seed 0) on a pool of `workers` processes."""
+    seeds = list(range(runs))
     t0 = time.perf_counter()
     with ProcessPoolExecutor(workers, initializer=_init_sweep, initargs=(scale,)) as pool:
         met, cpu = zip(*pool.map(_sweep_job, seeds, chunksize=4))

@@ -16,10 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from calibration.config import compose
+from model.api import load_config as compose
 from calibration.docs import md_table, replace_block
 from calibration.report import (fit_table, param_table, plot_fit, plot_params, write_config, write_trials)
-from calibration.search import accepted_ranges, calibrate, defaults, evaluate, replicate_seeds
+from calibration.search import accepted_ranges, calibrate, defaults, evaluate
+from model.api import replicate_seeds
 from calibration.targets import CHECKS, TARGETS, UNUSED, observations, score
 from model.data import DataError
 from model.validate import ConfigError

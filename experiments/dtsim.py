@@ -19,15 +19,13 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.precheck import CONF_DIR, is_hydra_override, precheck, precheck_sweep
+from experiments.precheck import is_hydra_override, precheck, precheck_sweep
+from model.api import CONF_DIR
 from model.config import register
 from model.validate import ConfigError
 
 __all__ = ["CONF_DIR", "main", "precheck", "run"]
 _MULTIRUN = ("-m", "--multirun")
-_HYDRA_FLAGS = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
-                "--shell-completion", "-sc", "-p", "--package", "-cp", "--config-path", "-cn", "--config-name",
-                "-cd", "--config-dir", "--resolve", "--version")
 
 
 @hydra.main(config_path=str(Path(CONF_DIR)), config_name="config", version_base="1.3")
@@ -45,7 +43,8 @@ def main() -> None:
     register()
     args = sys.argv[1:]
     multirun = any(a in _MULTIRUN for a in args)
-    if not any(a.split("=")[0] in _HYDRA_FLAGS for a in args):
+    # overrides never start with '-': any other flag (--help, --cfg job, --info, ...) is Hydra's own business
+    if not any(a.startswith("-") and a not in _MULTIRUN for a in args):
         try:
             if multirun:
                 precheck_sweep([a for a in args if a not in _MULTIRUN])

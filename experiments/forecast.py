@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from calibration.config import compose
+from model.api import load_config as compose
 from calibration.docs import md_table, replace_block
 from calibration.forecast import YEARS, ensemble, simulate_ensemble, summarise
 from calibration.report import read_trials

@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
-from tqdm.auto import tqdm
 
 from experiments.replicates import Replicate, scorecard_rows, summarise
-from model.network import layer_metrics
-from model.model import DigitalTradeModel
-from model.targets import scorecard
-from agents.vocabulary import quarter_label
 
 
 def package_version() -> str:
@@ -40,18 +35,6 @@ def config_hash(cfg: DictConfig) -> str:
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()
 
 
-def simulate(cfg: DictConfig, progress: bool = True, rng: int | None = None) -> DigitalTradeModel:
-    """One run to the horizon; `rng` (a replicate's seed) defaults to `cfg.seed`."""
-    model = DigitalTradeModel(cfg, rng=rng)
-    with tqdm(total=model.n_quarters, desc="quarters", unit="q", disable=not progress or None,
-              leave=False) as bar:
-        while model.quarter < model.n_quarters - 1:
-            model.step()
-            bar.set_postfix_str(quarter_label(model.quarter))
-            bar.update()
-    return model
-
-
 def atomic(path: Path, write) -> None:
     """Call `write(tmp)` and rename tmp to `path`: readers see the whole file or none."""
     tmp = path.with_name(path.name + ".tmp")
@@ -61,13 +44,6 @@ def atomic(path: Path, write) -> None:
 
 def write_json(path: Path, doc: dict) -> None:
     atomic(path, lambda p: p.write_text(json.dumps(doc, indent=2)))
-
-
-def write_outputs(model: DigitalTradeModel, cfg: DictConfig, out: Path) -> dict:
-    """The outputs of one model already run (e.g. from Python); see `write_replicates`."""
-    rep = Replicate(0, int(model._seed), scorecard(model), model.recorder.to_frame(), int(model.firms.n),
-                    layer_metrics(model))
-    return write_replicates([rep], cfg, out)
 
 
 def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra) -> dict:
@@ -81,7 +57,8 @@ def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra)
     doc = {**card, "seed": int(cfg.seed), "config_hash": config_hash(cfg), "version": package_version(),
            "policy": str(cfg.policy.name), "phasing": str(cfg.phasing.name), "scale": float(cfg.scale),
            "horizon": str(cfg.horizon), "firm_agents": reps[0].firm_agents, "replicates": len(reps),
-           "replicate_seeds": [r.seed for r in reps], **extra}
+           "seeding": "replicate r: numpy.random.SeedSequence(seed, spawn_key=(r,)); "
+                      "model.api.simulate(..., seed=seed, replicate=r) rebuilds it", **extra}
     rows = scorecard_rows(reps)
     atomic(out / "replicates.parquet", lambda p: rows.to_parquet(p, index=False))
     frame = pd.concat([r.frame.assign(replicate=r.index) for r in reps], ignore_index=True)

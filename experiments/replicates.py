@@ -1,8 +1,9 @@
-"""Replicates: N independent runs of one config, seeded from `SeedSequence(cfg.seed).spawn(N)`, and their statistics.
+"""Replicates: N independent runs of one config, and their statistics.
 
-Replicate r of a job always gets the same seed whatever N is (spawned children are prefix-stable), so adding
-replicates never changes the ones already run, and replicate r of two jobs of a sweep shares its seed (common
-random numbers: paired differences between scenarios are less noisy).
+Replicate r is seeded by `SeedSequence(cfg.seed, spawn_key=(r,))` (model.api.replicate_seed, the r-th child of
+SeedSequence(cfg.seed)) whatever N is, so adding replicates never changes the ones already run, and replicate r of
+two jobs of a sweep shares its seed (common random numbers: paired differences between scenarios are less noisy).
+`model.api.simulate(..., replicate=r)` rebuilds any one of them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pandas as pd
 from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
+from model.api import simulate
+
 TARGETS = ("T1", "T2", "T3", "T4", "T5")
 # Measured here: a process pool takes ~2.5 s to start (its workers import the model). With workers=0 (auto) the
 # first replicate is timed and the pool used for the rest only if that saves more than twice its start-up
@@ -31,27 +34,16 @@ _PARALLEL_LAUNCHERS = ("joblib", "ray")  # these already run one job per core
 
 @dataclass
 class Replicate:
-    index: int
-    seed: int
+    index: int           # r: seeded by SeedSequence(cfg.seed, spawn_key=(r,))
     card: dict          # the scorecard: {"T1": {value, threshold, unit, met}, …}
     frame: pd.DataFrame  # the tidy time series of the run
     firm_agents: int
     layers: pd.DataFrame | None = None  # end-of-run network-layer distributions (model.network.layer_metrics)
 
 
-def replicate_seeds(seed: int, n: int) -> list[int]:
-    """The integer seed of each replicate: `DigitalTradeModel(cfg, rng=seed)` reproduces that replicate."""
-    return [int(child.generate_state(1)[0]) for child in np.random.SeedSequence(seed).spawn(n)]
-
-
-def run_one(cfg: DictConfig, index: int, seed: int, progress: bool = False) -> Replicate:
-    from experiments.outputs import simulate
-    from model.network import layer_metrics
-    from model.targets import scorecard
-
-    model = simulate(cfg, progress=progress, rng=seed)
-    return Replicate(index, seed, scorecard(model), model.recorder.to_frame(), int(model.firms.n),
-                     layer_metrics(model))
+def run_one(cfg: DictConfig, index: int, progress: bool = False) -> Replicate:
+    out = simulate(cfg=cfg, replicate=index, progress=progress, layers=True)
+    return Replicate(index, out.scorecard, out.records, out.firm_agents, out.layers)
 
 
 def workers_for(cfg: DictConfig, launcher: str = "") -> int:
@@ -76,45 +68,45 @@ def run_replicates(cfg: DictConfig, workers: int = 1, progress: bool = True,
 
     With `adaptive`, replicate 0 runs here first and timed; the others go to `workers` processes only if that pays.
     """
-    seeds = replicate_seeds(int(cfg.seed), int(cfg.replicates))
-    if len(seeds) == 1:
-        return [run_one(cfg, 0, seeds[0], progress=progress)]
+    n = int(cfg.replicates)
+    if n == 1:
+        return [run_one(cfg, 0, progress=progress)]
     results: dict[int, Replicate] = {}
-    with tqdm(total=len(seeds), desc="replicates", unit="run", disable=not progress or None, leave=False) as bar:
-        todo = list(enumerate(seeds))
+    with tqdm(total=n, desc="replicates", unit="run", disable=not progress or None, leave=False) as bar:
+        todo = list(range(n))
         if adaptive and workers > 1:
             tic = time.perf_counter()
-            results[0] = run_one(cfg, 0, seeds[0])
+            results[0] = run_one(cfg, 0)
             bar.update()
             todo = todo[1:]
             if not _pool_pays(len(todo), time.perf_counter() - tic, workers):
                 workers = 1
         if workers <= 1:
-            for i, seed in todo:
-                results[i] = run_one(cfg, i, seed)
+            for i in todo:
+                results[i] = run_one(cfg, i)
                 bar.update()
         else:
             # forkserver: workers fork from a clean server that imported the model once (no fork of a threaded
             # parent); each worker then only pickles its config and returns its scorecard and frame
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["experiments.replicates", "experiments.outputs"])
+            ctx.set_forkserver_preload(["experiments.replicates", "model.model"])
             with ProcessPoolExecutor(min(workers, len(todo)), mp_context=ctx) as pool:
-                for fut in as_completed([pool.submit(run_one, cfg, i, seed) for i, seed in todo]):
+                for fut in as_completed([pool.submit(run_one, cfg, i) for i in todo]):
                     rep = fut.result()
                     results[rep.index] = rep
                     bar.update()
-    return [results[i] for i in range(len(seeds))]
+    return [results[i] for i in range(n)]
 
 
 # ------------------------------------------------------------------------------------------- statistics
 def scorecard_rows(reps: list[Replicate]) -> pd.DataFrame:
-    """One row per replicate x target: replicate, replicate_seed, target, value, threshold_min/max, unit, met."""
+    """One row per replicate x target: replicate, target, value, threshold_min/max, unit, met."""
     rows = []
     for rep in reps:
         for key in TARGETS:
             e = rep.card[key]
             lo, hi = (e["threshold"] if isinstance(e["threshold"], list) else (e["threshold"], None))
-            rows.append({"replicate": rep.index, "replicate_seed": rep.seed, "target": key, "value": e["value"],
+            rows.append({"replicate": rep.index, "target": key, "value": e["value"],
                          "threshold_min": lo, "threshold_max": hi, "unit": e["unit"], "met": e["met"]})
     frame = pd.DataFrame(rows)
     frame["value"] = frame["value"].astype(float)  # None (target year not simulated) -> NaN

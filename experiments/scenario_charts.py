@@ -198,9 +198,11 @@ def _featured(sweep: Sweep) -> list[int]:
     return [j for j in jobs if j in picked]
 
 
-def trade_by(sweep: Sweep, out: Path, dim: str) -> str:
+def trade_by(sweep: Sweep, out: Path, dim: str) -> str | None:
     jobs = _featured(sweep)
     data = _trade_usd_by(sweep, dim, jobs)
+    if data.empty:  # no whole year simulated (a horizon before the first Q4)
+        return None
     labels = _complete(sweep).set_index("job")["scenario"]
     ncols = 2 if len(jobs) in (2, 4) else min(3, len(jobs))
     nrows = math.ceil(len(jobs) / ncols)

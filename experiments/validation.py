@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from calibration.config import compose
+from model.api import load_config as compose
 from calibration.docs import md_table, replace_block
 from calibration.facts import LITERATURE, measure_facts, simulate_panel
-from calibration.search import replicate_seeds
+from model.api import replicate_seeds
 from model.validate import ConfigError
 from agents.vocabulary import year_of, quarter_index
 
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
         return 2
     results = []
     for i, ss in enumerate(replicate_seeds(args.seed, args.seeds, skip=3000)):
-        panel = simulate_panel(cfg, np.random.default_rng(ss))
+        panel = simulate_panel(cfg, ss)
         results.append(measure_facts(panel, year))
         print(f"  seed {i + 1}/{args.seeds} done", file=sys.stderr, flush=True)
     rows = report_rows(results)

@@ -16,6 +16,7 @@ to the horizon.
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,10 +42,11 @@ def one_line(exc: BaseException) -> str:
     return " — ".join(parts) or "invalid override"
 
 
-def compose_raw(overrides: tuple[str, ...], return_hydra_config: bool = False) -> DictConfig:
-    """Compose conf/config.yaml with `overrides` (not validated). Works inside a running Hydra app too: the app's
-    global Hydra is set aside while this composes and put back after."""
-    from hydra import compose, initialize_config_dir
+@contextmanager
+def hydra_loader():
+    """Hydra initialised on conf/, yielding its config loader. Works inside a running Hydra app too: the app's
+    global Hydra is set aside meanwhile and put back after."""
+    from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
     register()
@@ -53,11 +55,19 @@ def compose_raw(overrides: tuple[str, ...], return_hydra_config: bool = False) -
     gh.clear()
     try:
         with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-            return compose(config_name="config", overrides=list(overrides), return_hydra_config=return_hydra_config)
+            yield gh.config_loader()
     finally:
         if running is not None:
             gh.clear()
             gh.initialize(running)
+
+
+def compose_raw(overrides: tuple[str, ...], return_hydra_config: bool = False) -> DictConfig:
+    """Compose conf/config.yaml with `overrides` (not validated)."""
+    from hydra import compose
+
+    with hydra_loader():
+        return compose(config_name="config", overrides=list(overrides), return_hydra_config=return_hydra_config)
 
 
 @lru_cache(maxsize=256)

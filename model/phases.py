@@ -91,17 +91,17 @@ def set_policy_stance(m, q: int) -> None:
     if cb.programme > 0:  # warehouses and clearance, where CBEC sellers are
         sellers = np.bincount(f.view("city"), weights=f.view("weight") * f.view("alive") * (f.view("kind") == CBEC),
                               minlength=C) * cb.cover
-        m.cbec_invested += spend(m, "cbec", q, cb.programme) * sellers / max(sellers.sum(), 1e-9)
+        if sellers.sum() > 0:  # nobody to serve, nothing spent
+            m.cbec_invested += spend(m, "cbec", q, cb.programme) * sellers / sellers.sum()
 
 
 def invest_in_infrastructure(m, q: int) -> None:
     """Public 5G/compute investment: lowers digitalisation cost in covered cities, adds cloud capacity."""
-    inf = m.stance["infrastructure"]
-    if inf.invest <= 0:
+    inf, f = m.stance["infrastructure"], m.firms
+    firms_c = np.bincount(f.view("city"), weights=f.view("weight") * f.view("alive"), minlength=C) * inf.cover
+    if inf.invest <= 0 or firms_c.sum() <= 0:
         return
     amount = spend(m, "infrastructure", q, inf.invest)
-    f = m.firms
-    firms_c = np.bincount(f.view("city"), weights=f.view("weight") * f.view("alive"), minlength=C) * inf.cover
     m.infra_invested += amount * firms_c / firms_c.sum()
     m.digital_cost_index[:] = 1.0 - np.minimum(inf.max_cost_cut, inf.cost_cut_per_cny * m.infra_invested)
     c = m.clouds
@@ -124,11 +124,11 @@ def supply_talent(m, q: int) -> None:
     housing_bonus, inflow_mult = np.zeros(C), np.ones(C)
     if ts.acting:
         housing = ts.housing_subsidy / 4 * heads[2] * cov
-        training = ts.training_places / 4 * ts.training_cost
+        demand = m.talent_demand * cov  # training places go where the demand is; none without demand
+        training = ts.training_places / 4 * ts.training_cost * (demand.sum() > 0)
         wanted = housing.sum() + training
         factor = min(1.0, ts.money / wanted) if wanted > 0 else 0.0
         spend(m, "talent", q, wanted * factor)
-        demand = m.talent_demand * cov  # training places go where the demand is
         trained = ts.training_places / 4 * factor * demand / max(demand.sum(), 1e-9)
         heads[0] += trained
         support[0] += trained * ts.training_cost

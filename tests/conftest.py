@@ -1,21 +1,17 @@
-"""Shared helpers: compose the real Hydra config (conf/) with overrides, and small seeded models."""
+"""Shared helpers: the real config (conf/, composed by model.api as dtsim composes it) and small seeded models."""
 
 from __future__ import annotations
 
 import pytest
-from hydra import compose, initialize_config_dir
 
-from experiments.dtsim import CONF_DIR
-from model.config import register
+from model.api import load_config
 from model.model import DigitalTradeModel
 
 SMALL = ["scale=0.02", "chart=false"]  # ~2,900 firm agents: the take-all stratum plus a 2 % sample
 
 
 def compose_config(*overrides: str):
-    register()
-    with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
-        return compose(config_name="config", overrides=list(overrides))
+    return load_config(*overrides)
 
 
 def small_model(*overrides: str) -> DigitalTradeModel:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from calibration.config import compose
+from model.api import load_config as compose
 from calibration.search import PARAMS, defaults
 from calibration.targets import TARGETS, Target, check_targets, observations, score
 from experiments import calibrate, forecast

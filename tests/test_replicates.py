@@ -10,17 +10,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.replicates import (mean_difference, p_met_interval, replicate_seeds, run_replicates,
-                                    scorecard_rows, summarise)
+from experiments.replicates import mean_difference, p_met_interval, run_replicates, scorecard_rows, summarise
+from model.api import replicate_seeds, simulate
 from tests.conftest import SMALL, compose_config
 
 
-def test_seeds_are_spawned_and_prefix_stable():
+def test_seeds_are_spawned_children_and_prefix_stable():
     seeds = replicate_seeds(7, 5)
-    expected = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(7).spawn(5)]
-    assert seeds == expected and len(set(seeds)) == 5
-    assert replicate_seeds(7, 3) == seeds[:3]      # more replicates never change the first ones
-    assert replicate_seeds(0, 2) != replicate_seeds(1, 2)
+    spawned = np.random.SeedSequence(7).spawn(5)
+    assert [s.spawn_key for s in seeds] == [s.spawn_key for s in spawned]  # the same tree, not integers from it
+    assert [s.generate_state(4).tolist() for s in seeds] == [s.generate_state(4).tolist() for s in spawned]
+    assert [s.spawn_key for s in replicate_seeds(7, 3)] == [s.spawn_key for s in seeds[:3]]  # prefix-stable
+    assert replicate_seeds(0, 1)[0].generate_state(1) != replicate_seeds(1, 1)[0].generate_state(1)
+
+
+def test_a_replicate_of_a_job_is_rebuilt_from_python():
+    """Replicate 1 of `dtsim replicates=2` is `simulate(..., replicate=1)`: the same seeding end to end."""
+    cfg = compose_config(*SMALL, "replicates=2", "horizon=2020Q4")
+    reps = run_replicates(cfg, workers=1, progress=False)
+    again = simulate(*SMALL, "horizon=2020Q4", replicate=1)
+    assert again.scorecard["T4"] == reps[1].card["T4"]
+    pd.testing.assert_frame_equal(again.records, reps[1].frame)
 
 
 def test_parallel_replicates_equal_serial_ones():
@@ -69,7 +79,7 @@ def test_dtsim_replicates_writes_replicate_column_and_stats(tmp_path):
     card = json.loads((out / "targets.json").read_text())
     for key in ("T1", "T2", "T3", "T4", "T5"):
         assert {"value", "threshold", "unit", "met", "mean", "q05", "q95", "p_met", "p_met_ci", "n"} <= set(card[key])
-    assert card["replicates"] == 2 and card["replicate_seeds"] == replicate_seeds(0, 2)
+    assert card["replicates"] == 2 and "spawn_key=(r,)" in card["seeding"]
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert list(frame.columns)[0] == "replicate" and set(frame["replicate"]) == {0, 1}
     usd = frame.query("metric == 'digital_trade_usd'")

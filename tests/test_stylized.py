@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calibration.config import compose
+from model.api import load_config as compose
 from calibration.facts import (LITERATURE, growth_shape, growth_size_beta, measure_facts, simulate_panel,
                                tail_exponent)
 

@@ -15,7 +15,6 @@ import pandas as pd
 import pytest
 
 from experiments.precheck import precheck_sweep
-from experiments.replicates import replicate_seeds
 from model.validate import ConfigError
 
 GRID = ["scale=0.02", "chart=false", "replicates=2",
@@ -52,23 +51,21 @@ def test_summary_one_row_per_job_replicate_target_with_swept_columns(grid):
     summary = pd.read_parquet(grid / "summary.parquet")
     assert len(summary) == 4 * 2 * 5
     for col in ["job", "policy.fund.annual_budget_cny", "policy.tax.super_deduction", "scenario", "replicate",
-                "replicate_seed", "target", "value", "threshold_min", "threshold_max", "unit", "met"]:
+                "target", "value", "threshold_min", "threshold_max", "unit", "met"]:
         assert col in summary.columns
     assert sorted(summary["policy.fund.annual_budget_cny"].unique()) == [0.0, 2e9]
     assert sorted(summary["policy.tax.super_deduction"].unique()) == [0.0, 1.5]
     swept = ["policy.fund.annual_budget_cny", "policy.tax.super_deduction"]
     assert (summary.groupby("job")[swept].nunique() == 1).all().all()
     assert len(summary.drop_duplicates(swept)) == 4
-    # replicate r of every job has the same seed, spawned from seed=0
-    seeds = summary.drop_duplicates(["job", "replicate"]).pivot(index="replicate", columns="job",
-                                                                values="replicate_seed")
-    assert (seeds.nunique(axis=1) == 1).all() and list(seeds.iloc[:, 0]) == replicate_seeds(0, 2)
+    # replicate r of every job has the same seed: child r of SeedSequence(seed), and every job has seed 0
+    assert {json.loads((grid / str(job) / "targets.json").read_text())["seed"] for job in range(4)} == {0}
     # the job's targets.json agrees with the summary and records the job's overrides and replicate statistics
     for job in range(4):
         card = json.loads((grid / str(job) / "targets.json").read_text())
         t1 = summary.query("job == @job and target == 'T1'")["value"]
         assert card["T1"]["mean"] == pytest.approx(t1.mean()) and card["T1"]["value"] == card["T1"]["mean"]
-        assert card["replicates"] == 2 and card["replicate_seeds"] == replicate_seeds(0, 2)
+        assert card["replicates"] == 2 and "spawn_key=(r,)" in card["seeding"]
         assert "policy.tax.super_deduction=" + ("0" if job % 2 == 0 else "1.5") in card["overrides"]
         lo, hi = card["T1"]["p_met_ci"]
         assert 0 <= lo <= card["T1"]["p_met"] <= hi <= 1 and card["T1"]["q05"] <= card["T1"]["q95"]
@@ -171,6 +168,23 @@ def test_a_bad_value_in_any_sweep_job_stops_before_the_first_job(tmp_path):
                                          ("world_scenarios", 6)])
 def test_experiment_presets_expand_and_every_job_validates(preset, jobs):
     assert precheck_sweep([f"experiment={preset}"]) == jobs
+
+
+def test_job_expansion_matches_the_jobs_hydra_starts(tmp_path):
+    """experiments.precheck.expand mirrors Hydra's basic sweeper with Hydra's public override parser; if Hydra
+    ever expands sweeps differently (order, precedence of the command line over a preset, glob), this fails."""
+    from experiments.precheck import expand, sweeper_params
+    from model.api import compose_raw
+
+    args = ["experiment=phasing_alternatives", "horizon=2020Q1", "scale=0.01", "chart=false", "replicates=1",
+            "seed=1,2", "world=glob(weak_*)"]
+    dtsim(tmp_path, "-m", *args, "hydra.sweep.dir=sweep")
+    started = {int(d.name): [o for o in (d / ".hydra" / "overrides.yaml").read_text().splitlines()]
+               for d in (tmp_path / "sweep").iterdir() if d.is_dir() and d.name.isdigit()}
+    started = [[o.removeprefix("- ").strip("'") for o in started[k]] for k in sorted(started)]
+    master = compose_raw(("experiment=phasing_alternatives",), return_hydra_config=True)
+    assert expand(sweeper_params(master), args) == started
+    assert len(started) == 3 * 2 * 2  # three phasings x two seeds x weak_demand, weak_usd
 
 
 def test_every_experiment_preset_holds_only_its_changes():
