@@ -13,14 +13,15 @@ import sys
 import numpy as np
 import pytest
 
-from experiments.dtsim import CONF_DIR
+from agents.vocabulary import quarter_index
 from experiments.workshop import panels, views
 from experiments.workshop.levers import CONTROLS
 from experiments.workshop.session import WorkshopRun, so_far
 from experiments.workshop.settings import Settings, presets
 from model import config as schema
+from model.api import CONF_DIR, load_config
 from model.network import to_networkx
-from model.targets import scorecard
+from model.targets import annual_digital_trade, scorecard
 from model.validate import ConfigError
 from tests.conftest import compose_config
 
@@ -76,16 +77,19 @@ def test_presets_are_listed_from_conf_experiment_with_their_sweep_points(tmp_pat
     found = presets(str(conf))  # a new file shows up without a code change
     assert found == ["plan", "none", "experiment=rollouts", "experiment=rollouts phasing=plan",
                      "experiment=rollouts phasing=hangzhou_only"]
-    s = Settings(preset=found[-1], conf_dir=str(conf), **SMALL)
+    # a point of a sweep of conf/experiment/ (runs are composed from conf/ only, by model.api.load_config)
+    point = "experiment=phasing_alternatives phasing=hangzhou_only"
+    assert point in presets()
+    s = Settings(preset=point, **SMALL)
     assert s.value("phasing") == "hangzhou_only"
     assert "replicates=1" in s.command()  # the app runs one seed of a sweep's point, and says so
     assert s.config().phasing.rollout.Ningbo == "never"
+    assert s.config() == load_config(*s.command().split()[1:])
 
 
 def test_the_app_run_and_its_counterfactual_are_the_runs_of_the_dtsim_commands(tmp_path):
     settings = Settings(**SMALL).change("policy.fund.annual_budget_cny", 3e9)
-    run = WorkshopRun(settings)
-    run.step(run.model.n_quarters)
+    run = WorkshopRun(settings).finish()
     for name, command, card in (("run", settings.command(), run.scorecard()),
                                 ("none", "dtsim policy=none seed=2 scale=0.02", run.none.card)):
         proc = subprocess.run([sys.executable, "-m", "experiments.dtsim", *command.split()[1:], "chart=false",
@@ -98,15 +102,24 @@ def test_the_app_run_and_its_counterfactual_are_the_runs_of_the_dtsim_commands(t
 
 def test_live_scorecard_becomes_the_scorecard_at_the_target_year():
     run = WorkshopRun(Settings(**SMALL))
-    assert all(v is None for v in so_far(run.model.recorder, run.cfg.targets).values())
+    tg, rec = run.cfg.targets, run.model.recorder
+    assert all(v is None for v in so_far(run.model).values())
     run.step(3)
     early = run.scorecard()
     assert early["T1"]["value"] is None and early["T3"]["value"] is not None and not early["T3"]["final"]
-    run.step(100)
+    assert early["T3"]["value"] == rec.series("platforms_global")[-1]  # T3–T5: now
+    run.step(quarter_index(f"{tg.t2_base_year + 1}Q2") - run.quarter)  # mid-way through the year after the base
+    assert run.scorecard()["T1"]["value"] == annual_digital_trade(rec, tg.t2_base_year, "USD")  # its last full year
+    assert run.scorecard()["T2"]["value"] is None
+    run.step(2)  # the year after the base year complete: T2 is its growth over the base year
+    growth = annual_digital_trade(rec, tg.t2_base_year + 1) / annual_digital_trade(rec, tg.t2_base_year) - 1
+    live = run.scorecard()
+    assert live["T2"]["value"] == pytest.approx(growth) and live["T2"]["met"] == (growth >= tg.t2_growth)
+    run.finish()
     assert run.done and run.step(1) == 0  # never past the horizon
-    final, live = scorecard(run.model), so_far(run.model.recorder, run.cfg.targets)
+    final, live = scorecard(run.model), so_far(run.model)
     for key in final:
-        assert live[key] == pytest.approx(final[key]["value"], rel=1e-12), key  # same formula, reached live
+        assert live[key] == pytest.approx(final[key]["value"], rel=1e-12), key  # same measures, reached live
         assert run.scorecard()[key]["final"] and run.scorecard()[key]["met"] == final[key]["met"]
 
 

@@ -1,7 +1,10 @@
 """The workshop app in a real browser: start `dtsim-workshop` on a free port, load the page in Debian's chromium
 (driven by playwright; never `playwright install`), move a lever, Reset, step, and check that the chart and the
 scorecard changed and that a second session has its own model. Saves a screenshot and the measured load and step
-times to outputs/workshop-test/ (timings are reported, never asserted)."""
+times to outputs/workshop-test/ (timings are reported, never asserted).
+
+Every wait is for a state that, once reached, stays (a quarter reached or passed, a run paused, a button's label),
+never for a moment that a fast machine may run past, with generous timeouts for a slow one."""
 
 from __future__ import annotations
 
@@ -18,10 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from agents.vocabulary import quarter_index
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 OUT = Path(__file__).resolve().parent.parent / "outputs" / "workshop-test"
+TIMEOUT_MS = 120_000  # any one wait: a loaded machine may take long, a fast one passes at once
 
 try:
     from playwright.sync_api import sync_playwright
@@ -76,7 +82,7 @@ def server():
 
 def _open(browser, url: str):
     page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
-    page.set_default_timeout(60_000)
+    page.set_default_timeout(TIMEOUT_MS)
     start = time.perf_counter()
     page.goto(url)
     for selector in (".dt-scorecard", ".dt-trade-chart img", ".dt-network img", ".dt-step"):
@@ -85,10 +91,36 @@ def _open(browser, url: str):
 
 
 def _step(page, button: str, quarter: str) -> float:
+    """Press Step or +1 year and wait for the quarter it leads to (the run moves only on a press)."""
     start = time.perf_counter()
     page.locator(button).click()
     page.locator(".dt-quarter", has_text=f"quarter: {quarter}").wait_for()
     return time.perf_counter() - start
+
+
+def _quarter(page) -> int:
+    """The quarter the page shows, as an index (-1: end-2019, not started)."""
+    text = page.locator(".dt-quarter").inner_text()
+    return -1 if "not started" in text else quarter_index(text.split("quarter:")[1].strip())
+
+
+def _wait_until(check, what: str, timeout_s: float = TIMEOUT_MS / 1000) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout_s:.0f} s: {what}"
+        time.sleep(0.2)
+
+
+def _set_slider(slider, value: str) -> None:
+    """Arrow keys until the slider reads `value` (re-read after each press: a redraw may lag behind the keys)."""
+    def there() -> bool:
+        now = float(slider.get_attribute("aria-valuenow"))
+        if now != float(value):
+            slider.press("ArrowRight" if now < float(value) else "ArrowLeft")
+            return False
+        return True
+    slider.focus()
+    _wait_until(there, f"slider at {value}")
 
 
 def test_move_a_lever_step_and_sessions_are_separate(server):
@@ -104,20 +136,18 @@ def test_move_a_lever_step_and_sessions_are_separate(server):
             a.get_by_role("button", name="Special fund (grants)").click()
             slider = a.get_by_role("slider").first
             assert slider.get_attribute("aria-valuenow") == "1"
-            slider.focus()
-            for _ in range(10):
-                slider.press("ArrowRight")
+            _set_slider(slider, "2")
             a.locator(".dt-pending", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
             a.locator(".dt-reset").click()
             a.locator(".dt-status", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
-            assert a.locator(".dt-pending").count() == 0
+            a.locator(".dt-pending").wait_for(state="detached")  # the new run is what the controls say
 
             steps = [_step(a, ".dt-step", q) for q in ("2020Q1", "2020Q2")]
             year = _step(a, ".dt-year", "2021Q2")  # four quarters at once
             a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "spent to 2021Q2": the panel is redrawn
             score1 = a.locator(".dt-scorecard").inner_text()
             assert score1 != score0 and "USD" in score1.split("T1")[1].split("T2")[0]  # T1 now has a value
-            assert a.locator(".dt-trade-chart img").screenshot() != chart0
+            _wait_until(lambda: a.locator(".dt-trade-chart img").screenshot() != chart0, "the chart redrawn")
             OUT.mkdir(parents=True, exist_ok=True)
             a.screenshot(path=str(OUT / "workshop.png"), full_page=True)
 
@@ -128,14 +158,17 @@ def test_move_a_lever_step_and_sessions_are_separate(server):
             _step(b, ".dt-step", "2020Q1")
             assert "quarter: 2021Q2" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
             start = time.perf_counter()
-            b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause
-            b.locator(".dt-quarter", has_text="2020Q4").wait_for()
+            b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause (or the horizon)
+            _wait_until(lambda: _quarter(b) >= quarter_index("2020Q4"), "Play reached 2020Q4")  # or passed it
             played = time.perf_counter() - start
-            b.locator(".dt-play").click()
+            # Pause; a click on the disabled Play of a run that reached its horizon meanwhile does nothing
+            b.locator(".dt-play").click(force=True)
             b.locator(".dt-play", has_text="Play").wait_for()
-            paused = b.locator(".dt-quarter").inner_text()
-            time.sleep(1.0)
-            assert b.locator(".dt-quarter").inner_text() == paused and "2021Q2" in a.locator(".dt-quarter").inner_text()
+            b.locator(".dt-quarter:not(.dt-playing)").wait_for()  # the playing loop has stopped
+            paused = _quarter(b)
+            assert paused >= quarter_index("2020Q4")
+            time.sleep(1.0)  # paused stays paused
+            assert _quarter(b) == paused and "2021Q2" in a.locator(".dt-quarter").inner_text()
             times = {"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
                      "play_3_quarters_s": played}
             (OUT / "timings.json").write_text(json.dumps(times, indent=2))

@@ -66,19 +66,19 @@ def ScenarioControls(settings: solara.Reactive[Settings]):
     def pick(key):
         return lambda v: settings.set(s.change(key, v))
 
-    solara.Select("preset", values=presets(s.conf_dir), value=s.preset,
-                  on_value=lambda v: settings.set(Settings(v, s.seed, s.scale, conf_dir=s.conf_dir)))
-    solara.Select("phasing", values=options("phasing", s.conf_dir), value=s.value("phasing"), on_value=pick("phasing"))
+    solara.Select("preset", values=presets(), value=s.preset,
+                  on_value=lambda v: settings.set(Settings(v, s.seed, s.scale)))
+    solara.Select("phasing", values=options("phasing"), value=s.value("phasing"), on_value=pick("phasing"))
     world = s.value("world")
-    solara.Select("world preset", values=sorted({*options("world", s.conf_dir), world}), value=world,
+    solara.Select("world preset", values=sorted({*options("world"), world}), value=world,
                   on_value=lambda v: v != "custom" and settings.set(s.change("world", v)))
     solara.Select("world.fx (USD path)", values=list(s.base()["world"]["fx_scenarios"]), value=s.value("world.fx"),
                   on_value=pick("world.fx"))
     with solara.Row():
         solara.InputInt("seed", value=s.seed, on_value=lambda v: settings.set(Settings(
-            s.preset, v, s.scale, s.changes, s.conf_dir)))
+            s.preset, v, s.scale, s.changes)))
         solara.Select("scale", values=[str(x) for x in SCALES], value=str(s.scale),
-                      on_value=lambda v: settings.set(Settings(s.preset, s.seed, float(v), s.changes, s.conf_dir)))
+                      on_value=lambda v: settings.set(Settings(s.preset, s.seed, float(v), s.changes)))
 
 
 @solara.component
@@ -109,10 +109,13 @@ def Network(run: WorkshopRun):
 
 
 @solara.component
-def RunCard(run: solara.Reactive, quarter: solara.Reactive, playing: solara.Reactive, every: solara.Reactive,
-            settings: solara.Reactive, error: solara.Reactive, reset, advance):
-    """Reset / Step / +1 year / Play and the run's state; re-rendered after each step (the levers are not)."""
-    r, busy = run.value, playing.value
+def RunCard(run: solara.Reactive, quarter: solara.Reactive, playing: solara.Reactive, looping: solara.Reactive,
+            every: solara.Reactive, settings: solara.Reactive, error: solara.Reactive, reset, advance):
+    """Reset / Step / +1 year / Play and the run's state; re-rendered after each step (the levers are not).
+
+    After Pause, Play stays disabled until the playing loop has stopped (its last quarter shown); while a loop runs
+    the quarter label has the class dt-playing (the browser test waits on it)."""
+    r, busy, stopping = run.value, playing.value, looping.value and not playing.value
     quarter.value  # noqa: B018 — subscribe: the label and the buttons follow the quarter
     with solara.Card("Run", margin=0):
         with solara.Row():
@@ -120,9 +123,9 @@ def RunCard(run: solara.Reactive, quarter: solara.Reactive, playing: solara.Reac
             solara.Button("Step", on_click=lambda: advance(1), disabled=busy or r.done, classes=["dt-step"])
             solara.Button("+1 year", on_click=lambda: advance(4), disabled=busy or r.done, classes=["dt-year"])
             solara.Button("Pause" if busy else "Play", on_click=lambda: playing.set(not busy),
-                          disabled=r.done and not busy, color="primary", classes=["dt-play"])
+                          disabled=(r.done or stopping) and not busy, color="primary", classes=["dt-play"])
         solara.Select("redraw every (quarters) while playing", values=[1, 2, 4], value=every)
-        solara.Text(f"quarter: {r.label}", classes=["dt-quarter"])
+        solara.Text(f"quarter: {r.label}", classes=["dt-quarter", *(["dt-playing"] if looping.value else [])])
         if settings.value != r.settings:
             solara.Warning(f"Controls changed: Reset starts {settings.value.command()}", dense=True,
                            classes=["dt-pending"])
@@ -154,13 +157,15 @@ def Page():
     run = solara.use_reactive(solara.use_memo(lambda: WorkshopRun(Settings()), []))  # this session's own model
     quarter = solara.use_reactive(run.value.quarter)  # set after each step: re-renders RunCard and Views only
     playing = solara.use_reactive(False)
+    looping = solara.use_reactive(False)  # a play loop is running (it stops itself after Pause, within a quarter)
     every = solara.use_reactive(1)
     error = solara.use_reactive("")
 
-    def advance(quarters: int) -> None:
-        current = run.value
+    def advance(quarters: int, current: WorkshopRun | None = None) -> None:
+        current = current or run.value
         current.step(quarters)
-        quarter.set(current.quarter)
+        if current is run.value:  # not a run that Reset has just replaced
+            quarter.set(current.quarter)
 
     def reset() -> None:
         playing.set(False)
@@ -172,11 +177,18 @@ def Page():
             error.set(f"config error: {exc}")
 
     def play_loop() -> None:
-        while playing.value and not run.value.done:
-            start = time.perf_counter()
-            advance(every.value)
-            time.sleep(max(PAUSE_S - (time.perf_counter() - start), 0.0))
-        playing.set(False)
+        if not playing.value:
+            return  # Pause (or Reset): the loop that was playing sees it and stops
+        current = run.value  # plays this run only: after Reset it stops, never stepping the new run
+        looping.set(True)
+        try:
+            while playing.value and run.value is current and not current.done:
+                start = time.perf_counter()
+                advance(every.value, current)
+                time.sleep(max(PAUSE_S - (time.perf_counter() - start), 0.0))
+        finally:
+            playing.set(False)
+            looping.set(False)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -184,7 +196,7 @@ def Page():
     with solara.AppBar():
         solara.AppBarTitle("dtsim workshop — Zhejiang Digital Trade Pioneer Demonstration Zone")
     with solara.Sidebar():
-        RunCard(run, quarter, playing, every, settings, error, reset, advance)
+        RunCard(run, quarter, playing, looping, every, settings, error, reset, advance)
         ScenarioControls(settings)
         for family, (title, controls, _) in FAMILIES.items():
             with solara.Details(title):

@@ -41,8 +41,7 @@ def measure(preset: str, changes: tuple, seed: int, scale: float = DEFAULT_SCALE
     settings = Settings(preset, seed, scale)
     for key, value in changes:
         settings = settings.change(key, value)
-    run = WorkshopRun(settings)
-    run.step(run.model.n_quarters)
+    run = WorkshopRun(settings).finish()
     card, money = run.scorecard(), run.spending()
     return {"command": settings.command(), "card": card, "money": money}
 

@@ -13,7 +13,7 @@ def _money(cny: float) -> str:
 
 def scorecard_md(run: WorkshopRun) -> str:
     """T1–T5 now (or in the target year) beside the no-plan run, then money spent and trade gained per yuan."""
-    names = {"T1": "digital trade", "T2": "growth since 2020", "T3": "global platforms",
+    names = {"T1": "digital trade", "T2": f"growth since {run.cfg.targets.t2_base_year}", "T3": "global platforms",
              "T4": "key enterprises", "T5": "demonstration bases"}
 
     def fmt(key, value):
@@ -39,7 +39,7 @@ def scorecard_md(run: WorkshopRun) -> str:
         lines.append(f"| **{key}** {names[key]} | {target(key, e['threshold'])} | {fmt(key, e['value'])} | {mark} "
                      f"| {fmt(key, e['none'])} |")
     lines += ["", f"*This run*: the value {'in ' + str(year) if card['T1']['final'] else 'so far'} "
-              f"(T1 and T2 over the last four quarters). *No plan*: the policy=none run of the same seed, {year}."]
+              f"(T1 and T2 over the last complete year). *No plan*: the policy=none run of the same seed, {year}."]
     money = run.spending()
     spent = ", ".join(f"{k} {v / 1e9:.1f}" for k, v in money["spent"].items() if v > 0) or "none"
     per = "—" if money["per_yuan"] is None else f"{money['per_yuan']:.1f}"
@@ -70,12 +70,12 @@ def explain_md(run: WorkshopRun) -> str:
     levels = ", ".join(f"{k} {v}" for k, v in cfg.world.fx_scenarios.items())
     world = s.value("world")
     phasing = cfg.phasing.name
-    out += [f"- **Phasing** `{phasing}` ({_rollout(cfg)}): {describe('phasing', phasing, s.conf_dir)} "
+    out += [f"- **Phasing** `{phasing}` ({_rollout(cfg)}): {describe('phasing', phasing)} "
             f"{SCENARIO_HELP['phasing']}",
-            f"- **World** `{world}`: {describe('world', world, s.conf_dir)} **USD path** `{cfg.world.fx}`: "
+            f"- **World** `{world}`: {describe('world', world)} **USD path** `{cfg.world.fx}`: "
             f"{SCENARIO_HELP['world.fx'].format(levels=levels)}"]
     if s.preset.startswith("experiment="):
         name = s.preset.split()[0].split("=", 1)[1]
-        out.insert(0, f"- **Preset** `{s.preset}`: {describe('experiment', name, s.conf_dir)} (the app runs one "
+        out.insert(0, f"- **Preset** `{s.preset}`: {describe('experiment', name)} (the app runs one "
                       f"seed of it; the sweep itself is `dtsim -m experiment={name}`)")
     return "\n".join(out)

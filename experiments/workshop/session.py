@@ -4,26 +4,20 @@ stepped a quarter at a time, with the live scorecard and the money spent. No Sol
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 from dataclasses import dataclass
 
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.dtsim import CONF_DIR
+from agents.vocabulary import FIRST_YEAR, quarter_label, year_of
 from experiments.outputs import config_hash
-from experiments.workshop.settings import Settings, composed
+from experiments.workshop.settings import Settings, compose
+from model.api import run_to_horizon, simulate
 from model.model import DigitalTradeModel
 from model.policy import LEVERS
 from model.targets import annual_digital_trade, scorecard
-from agents.vocabulary import quarter_label
-
-
-def dtsim_seed(cfg: DictConfig) -> int:
-    """The generator seed `dtsim` gives a config's run (replicate 0 of its `seed`), so that the app's run is exactly
-    the run of its one-line command."""
-    from experiments.replicates import replicate_seeds
-    return replicate_seeds(int(cfg.seed), 1)[0]
 
 
 @dataclass(frozen=True)
@@ -38,17 +32,17 @@ _CF: dict[str, Counterfactual] = {}  # read-only results, so sessions may share 
 _CF_LOCK = threading.Lock()
 
 
-def counterfactual(cfg: DictConfig, conf_dir: str = CONF_DIR) -> Counterfactual:
+def counterfactual(cfg: DictConfig) -> Counterfactual:
     """Run `policy=none` with everything else of cfg (seed included) to the horizon, once per distinct config."""
-    none = OmegaConf.merge(cfg, {"policy": composed(conf_dir, ("policy=none",)).policy})
+    none = OmegaConf.merge(cfg, {"policy": compose("policy=none").policy})
     key = config_hash(none)
     with _CF_LOCK:
         if key in _CF:
             return _CF[key]
-    model = DigitalTradeModel(none, rng=dtsim_seed(none)).run()
-    usd, cny = model.recorder.series("digital_trade_usd"), model.recorder.series("digital_trade_total")
+    out = simulate(cfg=none, keep_model=True)  # replicate 0 of its seed: the run of `dtsim policy=none ...`
+    usd, cny = out.model.recorder.series("digital_trade_usd"), out.model.recorder.series("digital_trade_total")
     usd.flags.writeable = cny.flags.writeable = False  # shared between sessions: read-only
-    result = Counterfactual(usd, cny, scorecard(model))
+    result = Counterfactual(usd, cny, out.scorecard)
     with _CF_LOCK:
         if len(_CF) > 64:
             _CF.clear()
@@ -56,26 +50,31 @@ def counterfactual(cfg: DictConfig, conf_dir: str = CONF_DIR) -> Counterfactual:
     return result
 
 
-def so_far(recorder, targets) -> dict:
-    """The five targets as they stand after the last recorded quarter (T1 and T2 over the last four quarters)."""
-    n, out = len(recorder.quarters), {}
-    if n == 0:
+def so_far(model) -> dict:
+    """The five targets as they stand after the last recorded quarter, by model/targets.py's measures: T1 and T2
+    over the last complete calendar year (annual_digital_trade; T2 from cfg.targets.t2_base_year), T3–T5 now."""
+    rec, tg = model.recorder, model.cfg.targets
+    if not rec.quarters:
         return {key: None for key in ("T1", "T2", "T3", "T4", "T5")}
-    last = recorder.quarters[-1]
-    usd, cny = recorder.series("digital_trade_usd"), recorder.series("digital_trade_total")
-    out["T1"] = float(usd[-4:].sum()) if n >= 4 else None
-    base = annual_digital_trade(recorder, targets.t2_base_year)
-    years = (last - (4 * (targets.t2_base_year - 2020) + 3)) / 4
-    out["T2"] = None if base is None or years < 1 else float((cny[-4:].sum() / base) ** (1 / years) - 1)
+    year = year_of(rec.quarters[-1])
+    if annual_digital_trade(rec, year) is None:
+        year -= 1  # the current year is not complete: the last complete one (if any)
+    usd = annual_digital_trade(rec, year, "USD")  # None before the first year is complete
+    now, base = annual_digital_trade(rec, year), annual_digital_trade(rec, tg.t2_base_year)
+    growth = None if now is None or base is None or year <= tg.t2_base_year else \
+        (now / base) ** (1 / (year - tg.t2_base_year)) - 1
+    out = {"T1": usd, "T2": growth}
     for key, metric in (("T3", "platforms_global"), ("T4", "key_enterprises"), ("T5", "demo_bases")):
-        out[key] = float(recorder.series(metric)[-1])
+        out[key] = float(rec.series(metric)[-1])
     return out
 
 
-def _meets(key: str, value, threshold) -> bool | None:
+def _meets(value, threshold) -> bool | None:
+    """Whether a value meets a scorecard threshold: at least a number, or within a [min, max] pair."""
     if value is None:
         return None
-    return threshold[0] <= value <= threshold[1] if key == "T5" else value >= threshold
+    lo, hi = threshold if isinstance(threshold, (list, tuple)) else (threshold, math.inf)
+    return bool(lo <= value <= hi)
 
 
 _ids = itertools.count(1)
@@ -88,8 +87,8 @@ class WorkshopRun:
         self.id = next(_ids)  # the views redraw when it changes (a new run after Reset)
         self.settings = settings
         self.cfg = settings.config()
-        self.model = DigitalTradeModel(self.cfg, rng=dtsim_seed(self.cfg))
-        self.none = counterfactual(self.cfg, settings.conf_dir)
+        self.model = DigitalTradeModel(self.cfg)  # replicate 0 of cfg.seed: the run of settings.command()
+        self.none = counterfactual(self.cfg)
         self.lock = threading.Lock()  # Step and Play may come from different threads
 
     @property
@@ -98,30 +97,33 @@ class WorkshopRun:
 
     @property
     def label(self) -> str:
-        return "end-2019 (not started)" if self.quarter < 0 else quarter_label(self.quarter)
+        return f"end-{FIRST_YEAR - 1} (not started)" if self.quarter < 0 else quarter_label(self.quarter)
 
     @property
     def done(self) -> bool:
         return self.model.quarter >= self.model.n_quarters - 1
 
     def step(self, quarters: int = 1) -> int:
-        """Advance up to `quarters` quarters (never past the horizon); returns how many were stepped."""
-        stepped = 0
+        """Advance up to `quarters` quarters (Step, +1 year, Play; never past the horizon); returns how many."""
         with self.lock:
-            while stepped < quarters and not self.done:
-                self.model.step()
-                stepped += 1
-        return stepped
+            before = self.model.quarter
+            self.model.run(quarters)
+            return self.model.quarter - before
+
+    def finish(self) -> "WorkshopRun":
+        """Run to the horizon (model.api.run_to_horizon)."""
+        with self.lock:
+            run_to_horizon(self.model)
+        return self
 
     def scorecard(self) -> dict:
         """T1–T5: the final value once the target year is simulated, else the value so far; with the no-plan run."""
-        final, now = scorecard(self.model), so_far(self.model.recorder, self.cfg.targets)
+        final, now = scorecard(self.model), so_far(self.model)
         rows = {}
         for key, entry in final.items():
             is_final = entry["value"] is not None
-            value = entry["value"] if is_final else now[key]
-            rows[key] = {**entry, "value": value, "met": _meets(key, value, entry["threshold"]),
-                         "final": is_final, "none": self.none.card[key]["value"]}
+            live = {} if is_final else {"value": now[key], "met": _meets(now[key], entry["threshold"])}
+            rows[key] = {**entry, **live, "final": is_final, "none": self.none.card[key]["value"]}
         return rows
 
     def spending(self) -> dict:

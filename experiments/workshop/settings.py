@@ -1,34 +1,41 @@
 """What the controls say, as Hydra overrides: the presets (plan, none and every conf/experiment/*.yaml with the
 points of its sweep), the values changed from a preset, the seed and the scale -> a composed, validated config and
-the same run as a one-line dtsim command."""
+the same run as a one-line dtsim command. Configs are composed only by model.api.load_config (conf/, exactly as
+`dtsim` composes them); the conf/ files are read here only to list presets and options and their comments."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.dtsim import CONF_DIR
-from model.config import register
-from model.validate import ConfigError, validate
+from model.api import CONF_DIR, load_config, one_line
+from model.validate import ConfigError
 
 DEFAULT_SCALE = 0.05  # ~5,800 firm agents: a quarter takes a few tens of ms, so the page stays responsive
 SCALES = (0.02, 0.05, 0.1, 0.25)
 GROUPS = ("phasing", "world")  # controls that pick a config group rather than set a value
-_HYDRA = threading.Lock()  # Hydra's global state allows one composition at a time; sessions run in threads
+_COMPOSE = threading.Lock()  # Hydra's global state allows one composition at a time; sessions run in threads
+
+
+def compose(*overrides: str) -> DictConfig:
+    """The validated config of `dtsim <overrides>` (model.api.load_config: a fresh copy, yours to change), one
+    composition at a time. Raises ConfigError (one line) on a bad override or value."""
+    with _COMPOSE:
+        return load_config(*overrides)
 
 
 def presets(conf_dir: str = CONF_DIR) -> list[str]:
     """'plan', 'none', then each conf/experiment/*.yaml and each point of its sweep, as dtsim overrides.
 
-    Listed when called, so a new experiment file appears without a code change. An experiment's sweep
-    (hydra.sweeper.params) is expanded into its points, e.g. 'experiment=phasing_alternatives phasing=all_2020'.
+    Listed when called (read from the files, never composed), so a new experiment file appears without a code
+    change. An experiment's sweep (hydra.sweeper.params) is expanded into its points, e.g.
+    'experiment=phasing_alternatives phasing=all_2020'. `conf_dir` lists another tree (tests); runs are always
+    composed from conf/.
     """
     files = tuple((p.stem, p.stat().st_mtime) for p in sorted(Path(conf_dir, "experiment").glob("*.yaml")))
     return list(_presets(conf_dir, files))
@@ -62,61 +69,37 @@ def sweep_points(experiment: str, conf_dir: str = CONF_DIR, limit: int = 64) -> 
                 [override.get_value_element_as_str()]
             axes.append([f"{key}={_fmt_token(v)}" for v in values])
     except Exception as exc:  # a malformed file: list the experiment alone; selecting it shows the error
-        raise ConfigError(_one_line(exc)) from None
+        raise ConfigError(one_line(exc)) from None
     points = list(itertools.product(*axes)) if axes else []
     return points if len(points) <= limit else []
 
 
-def options(group: str, conf_dir: str = CONF_DIR) -> list[str]:
-    return sorted(p.stem for p in Path(conf_dir, group).glob("*.yaml"))
-
-
-def _one_line(exc: BaseException) -> str:
-    parts = []
-    while exc is not None:
-        text = " ".join(str(exc).split()).split(" full_key:")[0]
-        if text and text not in parts:
-            parts.append(text)
-        exc = exc.__cause__ or exc.__context__
-    return " — ".join(parts)
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in Path(CONF_DIR, group).glob("*.yaml"))
 
 
 @lru_cache(maxsize=256)
-def composed(conf_dir: str, overrides: tuple[str, ...]) -> DictConfig:
-    """The config of `dtsim <overrides>` (cached: treat it as read-only)."""
-    register()
-    try:
-        with _HYDRA, initialize_config_dir(config_dir=conf_dir, version_base="1.3"):
-            return compose(config_name="config", overrides=list(overrides))
-    except Exception as exc:  # Hydra and OmegaConf raise several kinds; all mean a bad preset or value
-        raise ConfigError(_one_line(exc)) from None
+def _plain(overrides: tuple[str, ...]) -> dict:
+    """A composed config as plain dicts (cached): looking values up in these is fast enough to do on every redraw."""
+    return OmegaConf.to_container(compose(*overrides), resolve=True)
 
 
-@lru_cache(maxsize=256)
-def _plain(conf_dir: str, overrides: tuple[str, ...]) -> dict:
-    """A composed config as plain dicts: looking values up in these is fast enough to do on every redraw."""
-    return OmegaConf.to_container(composed(conf_dir, overrides), resolve=True)
+def _experiment_arg(name: str) -> tuple[str, ...]:
+    """experiment=NAME if conf/config.yaml lists an experiment default, else +experiment=NAME (appended)."""
+    defaults = OmegaConf.load(Path(CONF_DIR, "config.yaml")).get("defaults") or []
+    listed = any(OmegaConf.is_dict(d) and "experiment" in d for d in defaults)
+    return (f"experiment={name}",) if listed else (f"+experiment={name}",)
 
 
-def _experiment_arg(name: str, conf_dir: str) -> tuple[str, ...]:
-    """experiment=NAME if config.yaml lists an experiment default, else +experiment=NAME (appended)."""
-    try:
-        composed(conf_dir, (f"experiment={name}",))
-        return (f"experiment={name}",)
-    except ConfigError:
-        composed(conf_dir, (f"+experiment={name}",))  # raises the one-line error if this fails too
-        return (f"+experiment={name}",)
-
-
-def preset_args(preset: str, conf_dir: str = CONF_DIR) -> tuple[str, ...]:
+def preset_args(preset: str) -> tuple[str, ...]:
     """The overrides that select a preset (one of `presets()`)."""
     if preset in ("plan", "none"):
         return (f"policy={preset}",)
-    if preset not in presets(conf_dir):
-        raise ConfigError(f"preset={preset!r} is not plan, none or an experiment of {conf_dir}/experiment/ "
+    if preset not in presets():
+        raise ConfigError(f"preset={preset!r} is not plan, none or an experiment of {CONF_DIR}/experiment/ "
                           f"(or a point of its sweep)")
     first, *point = preset.split()
-    return (*_experiment_arg(first.split("=", 1)[1], conf_dir), *point)
+    return (*_experiment_arg(first.split("=", 1)[1]), *point)
 
 
 def _key(override: str) -> str:
@@ -141,17 +124,17 @@ def _fmt_token(text: str) -> str:
         return text
 
 
-def world_name(world: dict, conf_dir: str = CONF_DIR) -> str:
+def world_name(world: dict) -> str:
     """Which conf/world option a (plain) world section is — it has no name field — or 'custom'."""
-    for name in options("world", conf_dir):
-        if _plain(conf_dir, (f"world={name}",))["world"] == world:
+    for name in options("world"):
+        if _plain((f"world={name}",))["world"] == world:
             return name
     return "custom"
 
 
-def describe(group: str, name: str, conf_dir: str = CONF_DIR) -> str:
+def describe(group: str, name: str) -> str:
     """The leading comment of conf/<group>/<name>.yaml: what the option is, in its author's words."""
-    path = Path(conf_dir, group, f"{name}.yaml")
+    path = Path(CONF_DIR, group, f"{name}.yaml")
     if not path.is_file():
         return ""
     lines = []
@@ -170,11 +153,10 @@ class Settings:
     seed: int = 0
     scale: float = DEFAULT_SCALE
     changes: tuple[tuple[str, object], ...] = ()  # (key, value) pairs that differ from the preset
-    conf_dir: str = CONF_DIR
 
     def base(self) -> dict:
         """The preset's config as plain dicts (before the changes, seed and scale)."""
-        return _plain(self.conf_dir, preset_args(self.preset, self.conf_dir))
+        return _plain(preset_args(self.preset))
 
     def value(self, key: str):
         """A control's value: the change if there is one, else the preset's."""
@@ -185,7 +167,7 @@ class Settings:
         if key == "phasing":
             return base["phasing"]["name"]
         if key == "world":
-            return world_name(base["world"], self.conf_dir)
+            return world_name(base["world"])
         for part in key.split("."):
             base = base[part]
         return base
@@ -197,7 +179,7 @@ class Settings:
 
     def overrides(self) -> list[str]:
         changed = {k for k, _ in self.changes}  # a control changed by hand wins over the preset's own override
-        args = [a for a in preset_args(self.preset, self.conf_dir) if a != "policy=plan" and _key(a) not in changed]
+        args = [a for a in preset_args(self.preset) if a != "policy=plan" and _key(a) not in changed]
         if self.base()["replicates"] != 1:  # an experiment's replicates are for sweeps; the app runs one seed
             args.append("replicates=1")
         groups = [f"{k}={v}" for k, v in self.changes if k in GROUPS]
@@ -214,6 +196,4 @@ class Settings:
             seed = int(self.seed)
         except (TypeError, ValueError):
             raise ConfigError(f"seed={self.seed!r} is not an integer") from None
-        cfg = copy.deepcopy(composed(self.conf_dir, tuple(replace(self, seed=seed).overrides())))
-        validate(cfg)
-        return cfg
+        return compose(*replace(self, seed=seed).overrides())

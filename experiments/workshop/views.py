@@ -9,14 +9,14 @@ from matplotlib.figure import Figure
 
 from model.records import TRADE_KINDS
 from model.targets import annual_digital_trade
-from agents.vocabulary import CITIES, FIRM_KINDS
+from agents.vocabulary import CITIES, FIRM_KINDS, FIRST_YEAR, quarter_index, year_of
 
 KIND_COLOURS = {"traditional": "#8c6d31", "cbec": "#e6550d", "service": "#3182bd", "content": "#756bb1",
                 "cloud": "#d62728", "platform": "#31a354"}
 
 
 def _years(n_quarters: int) -> np.ndarray:
-    return 2020 + (np.arange(n_quarters) + 0.5) / 4  # quarter midpoints, in years
+    return FIRST_YEAR + (np.arange(n_quarters) + 0.5) / 4  # quarter midpoints, in years
 
 
 def trade_figure(run) -> Figure:
@@ -33,18 +33,20 @@ def trade_figure(run) -> Figure:
         ax.plot(x[:t], rec.series("digital_trade_usd") * 4 / 1e9, color="C0", lw=3,
                 label=f"this run ({run.settings.preset}), to {run.label}")
         ax.axvline(x[t - 1], color="C0", lw=0.8, ls=":")
-    years = [y for y in range(2020, 2036) if annual_digital_trade(rec, y) is not None]
+    years = [y for y in range(FIRST_YEAR, year_of(model.n_quarters - 1) + 1)
+             if annual_digital_trade(rec, y) is not None]
     ax.plot([y + 0.5 for y in years], [annual_digital_trade(rec, y, "USD") / 1e9 for y in years], "o",
             color="C0", ms=7, label="calendar-year total")
     base = annual_digital_trade(rec, tg.t2_base_year, "USD")
-    if base is None:  # before 2020 is complete, draw the path from the no-plan run's 2020
-        base = run.none.usd[4 * (tg.t2_base_year - 2020): 4 * (tg.t2_base_year - 2019)].sum()
+    if base is None:  # before the base year is complete, draw the path from the no-plan run's base year
+        first = quarter_index(f"{tg.t2_base_year}Q1")
+        base = run.none.usd[first: first + 4].sum()
     path = np.arange(tg.t2_base_year, tg.year + 1)
     ax.plot(path + 0.5, base * (1 + tg.t2_growth) ** (path - tg.t2_base_year) / 1e9, ls="--", color="black",
             lw=1, label=f"T2 path: {100 * tg.t2_growth:.0f} %/year from {tg.t2_base_year}")
     ax.plot([tg.year + 0.5], [tg.t1_digital_trade_usd / 1e9], "*", ms=18, color="crimson",
             label=f"T1: USD {tg.t1_digital_trade_usd / 1e9:.0f} bn in {tg.year}")
-    ax.set(xlim=(2020, 2020 + model.n_quarters / 4), ylim=(0, None), xlabel="year",
+    ax.set(xlim=(FIRST_YEAR, FIRST_YEAR + model.n_quarters / 4), ylim=(0, None), xlabel="year",
            ylabel="USD bn per year", title="Digital trade (imports + exports)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
@@ -75,8 +77,8 @@ def city_kind_figure(run) -> Figure:
     left.tick_params(axis="y", labelsize=8)
     x = _years(model.n_quarters)[:t]
     right.stackplot(x, usd.sum(axis=1).T, colors=[KIND_COLOURS[k] for k in kinds], labels=kinds)
-    end = 2020 + model.n_quarters / 4
-    right.set(xlim=(2020, end), xticks=np.arange(2020, end + 0.1, 2), xlabel="year", title="by kind")
+    end = FIRST_YEAR + model.n_quarters / 4
+    right.set(xlim=(FIRST_YEAR, end), xticks=np.arange(FIRST_YEAR, end + 0.1, 2), xlabel="year", title="by kind")
     right.legend(fontsize=7, loc="upper left")
     return fig
 
