@@ -1,5 +1,6 @@
 """What a calibration writes: the Hydra config of the estimate, the trials table, the fit and parameter charts,
-and the Markdown tables of the report. Pure formatting apart from the writers at the end."""
+and the Markdown tables of the report (the targets, the fit, the parameters). Pure formatting apart from the
+writers at the end."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from omegaconf import OmegaConf
 
 from calibration.docs import md_table
 from calibration.search import PARAMS
-from calibration.targets import CHECKS, TARGETS
+from calibration.targets import CHECKS, LAST_FIT_YEAR, TARGETS
 
 
 def natural(target, value: float) -> float:
@@ -64,6 +65,28 @@ def param_rows(best: dict, default: dict, ranges: dict) -> list[list]:
 
 
 PARAM_HEADER = ["parameter", "stated assumption", "estimate", "accepted trials: range", "searched", "what it is"]
+
+
+def target_rows(observed: dict) -> list[list]:
+    """What each target compares, from calibration/targets.py and the observed-data file (no run needed)."""
+    rows = []
+    for t in TARGETS + CHECKS:
+        obs = observed[t.key]
+        tol = f"{100 * t.sigma:g} % (log)" if t.stat == "level" else f"{100 * t.sigma:g} points"
+        rows.append([f"`{t.name}`" + ("" if t in TARGETS else " (check, not fitted)"), obs.label(),
+                     f"{_fmt(natural(t, t.observed(obs)))} {_unit(t)}",
+                     "log level" if t.stat == "level" else "same-definition y/y growth", tol, t.why])
+    return rows
+
+
+TARGET_HEADER = ["target", "observation", "observed", "compared as", "tolerance σ", "note"]
+
+
+def targets_block(observed: dict) -> str:
+    """The generated `targets` block of docs/calibration.md (tests/test_calibration.py checks it is current)."""
+    return (f"{len(TARGETS)} fitted targets and {len(CHECKS)} checks, all observed by {LAST_FIT_YEAR} "
+            f"(`calibration/targets.py`, `data/zhejiang_observed.csv`):\n\n"
+            + md_table(TARGET_HEADER, target_rows(observed)))
 
 
 def fit_table(before, after, observed) -> str:

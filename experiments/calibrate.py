@@ -1,12 +1,15 @@
 """Calibrate the uncertain parameters to observed Zhejiang figures through 2021 (method: calibration/search.py).
 
-    python -m experiments.calibrate                      # the full calibration (~15 min on 1 core)
+    python -m experiments.calibrate                      # the full calibration (its time: the generated block)
     python -m experiments.calibrate --trials 12 --replicates 2 --check-replicates 2 --out /tmp/cal  # smoke
+    python -m experiments.calibrate --write-docs         # ... and adopt it: update the tracked files below
 
-Writes, under --out (default: the project): conf/calibration/<name>.yaml (the estimate, a Hydra config group
-option), data/calibration/<name>_trials.csv (every trial), docs/img/calibration_fit.png and
-calibration_params.png, and the generated block of docs/calibration.md. Extra arguments are Hydra overrides
-of the base config (e.g. policy=plan, the default); the search itself starts from calibration=none.
+Writes by default only into a new folder, outputs/calibrate/<time>/ (or --out DIR, new or empty): <name>.yaml
+(the estimate, a candidate Hydra config group option), <name>_trials.csv (every trial), calibration_fit.png,
+calibration_params.png and calibration.md (the targets and calibration blocks of docs/calibration.md).
+With --write-docs it also updates the tracked conf/calibration/<name>.yaml, data/calibration/<name>_trials.csv,
+docs/img/calibration_{fit,params}.png and those two blocks of docs/calibration.md. Extra arguments are Hydra
+overrides of the base config (e.g. policy=plan, the default); the search itself starts from calibration=none.
 """
 
 from __future__ import annotations
@@ -17,15 +20,15 @@ import time
 from pathlib import Path
 
 from model.api import load_config as compose
-from calibration.docs import md_table, replace_block
-from calibration.report import (fit_table, param_table, plot_fit, plot_params, write_config, write_trials)
+from calibration import docs
+from calibration.docs import OutputError, check_out, duration, md_table, output_dir
+from calibration.report import (fit_table, param_table, plot_fit, plot_params, targets_block, write_config,
+                                write_trials)
 from calibration.search import accepted_ranges, calibrate, defaults, evaluate
 from model.api import replicate_seeds
 from calibration.targets import CHECKS, TARGETS, UNUSED, observations, score
 from model.data import DataError
 from model.validate import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse(argv) -> argparse.Namespace:
@@ -39,7 +42,11 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=0, help="root of the sampler's and the replicates' seeds")
     ap.add_argument("--name", default="zhejiang_2021", help="name of the calibration config written")
     ap.add_argument("--data", default=None, help="observed-data file (default data/zhejiang_observed.csv)")
-    ap.add_argument("--out", type=Path, default=ROOT, help="root the outputs are written under")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="new or empty folder to write into (default: outputs/calibrate/<time>/)")
+    ap.add_argument("--write-docs", action="store_true",
+                    help="also update conf/calibration/<name>.yaml, data/calibration/<name>_trials.csv, "
+                         "docs/img/calibration_*.png and docs/calibration.md")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides of the base config")
     args = ap.parse_args(argv)
     fixed = [o for o in args.overrides if o.split("=")[0].lstrip("+~") in ("scale", "horizon", "calibration")]
@@ -63,13 +70,14 @@ def _progress(total: int):
 
 def main(argv=None) -> int:
     args = parse(argv)
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time()
     common = ["calibration=none", "horizon=2021Q4", "chart=false", *args.overrides]
     try:
+        check_out(args.out)
         observed = observations(args.data)
         base = compose(*common, f"scale={args.scale}")
         check = compose(*common, f"scale={args.check_scale}")
-    except (ConfigError, DataError, ValueError) as exc:
+    except (ConfigError, DataError, OutputError, ValueError) as exc:
         print(f"calibrate: error: {exc}", file=sys.stderr)
         return 2
     print(f"calibrating {len(TARGETS)} targets, {args.trials} trials x {args.replicates} replicates at scale "
@@ -84,43 +92,55 @@ def main(argv=None) -> int:
     everything = TARGETS + CHECKS
     before, after = score(before_reps, observed, everything), score(after_reps, observed, everything)
     loss_before, loss_after = score(before_reps, observed)["loss"], score(after_reps, observed)["loss"]
-    minutes = (time.perf_counter() - t0) / 60
+    took = duration(time.perf_counter() - t0)
 
-    out = args.out
     ranges = accepted_ranges(result.trials)
+    n_acc = sum(t["accepted"] for t in result.trials)
     command = "python -m experiments.calibrate " + " ".join(argv if argv is not None else sys.argv[1:])
-    write_config(result.best, out / "conf" / "calibration" / f"{args.name}.yaml",
+    out = output_dir(args.out, "calibrate", started)
+    conf_path, trials_path = out / f"{args.name}.yaml", out / f"{args.name}_trials.csv"
+    fit_png, params_png = out / "calibration_fit.png", out / "calibration_params.png"
+    write_config(result.best, conf_path,
                  f"Calibrated to observed Zhejiang figures through 2021 (data/zhejiang_observed.csv).\n"
                  f"Made by: {command.strip()}\n"
                  f"Method and fit: docs/calibration.md. Loss (sum of z^2 over {len(TARGETS)} targets, "
                  f"{args.check_replicates} fresh seeds at scale {args.check_scale:g}): {loss_after:.2f} "
                  f"(uncalibrated {loss_before:.2f}).")
-    write_trials(result.trials, out / "data" / "calibration" / f"{args.name}_trials.csv")
-    img = out / "docs" / "img"
-    img.mkdir(parents=True, exist_ok=True)
-    plot_fit(before_reps, after_reps, observed, img / "calibration_fit.png")
-    plot_params(result.trials, result.best, default, img / "calibration_params.png")
-    n_acc = sum(t["accepted"] for t in result.trials)
-    body = "\n\n".join([
-        f"Made by `{command.strip()}` in {minutes:.1f} min: {args.trials} trials × {args.replicates} replicates "
-        f"at scale {args.scale:g}, the best {args.recheck} re-run on fresh seeds; fit below at scale "
-        f"{args.check_scale:g} on {args.check_replicates} seeds never used in the search. Loss Σz² over the "
-        f"{len(TARGETS)} fitted targets: **{loss_after:.2f}** calibrated, {loss_before:.2f} uncalibrated. "
-        f"Accepted trials (|z| ≤ 2 on every target): {n_acc} of {len(result.trials)}.",
-        "**Fit** (levels in 亿元 = CNY 100 m; error = calibrated − observed; z uses tolerance and seed spread):",
-        fit_table(before, after, observed),
-        "**Parameters** (written to `conf/calibration/" + f"{args.name}.yaml`):",
-        param_table(result.best, default, ranges),
-        "**Observations not used in the fit**:",
-        md_table(["observation", "why not"], [[k, v] for k, v in UNUSED.items()]),
-        "![fit](img/calibration_fit.png)\n\n![trials](img/calibration_params.png)",
-    ])
-    replace_block(out / "docs" / "calibration.md", "calibration", body)
+    write_trials(result.trials, trials_path)
+    plot_fit(before_reps, after_reps, observed, fit_png)
+    plot_params(result.trials, result.best, default, params_png)
+
+    def blocks(img: str, where: str) -> dict[str, str]:
+        return {"targets": targets_block(observed), "calibration": "\n\n".join([
+            f"Made by `{command.strip()}` in {took}: {args.trials} trials × {args.replicates} "
+            f"replicates at scale {args.scale:g}, the best {args.recheck} re-run on fresh seeds; fit below at scale "
+            f"{args.check_scale:g} on {args.check_replicates} seeds never used in the search. Loss Σz² over the "
+            f"{len(TARGETS)} fitted targets: **{loss_after:.2f}** calibrated, {loss_before:.2f} uncalibrated. "
+            f"Accepted trials (|z| ≤ 2 on every target): {n_acc} of {len(result.trials)}.",
+            "**Fit** (levels in 亿元 = CNY 100 m; error = calibrated − observed; z uses tolerance and seed spread):",
+            fit_table(before, after, observed),
+            f"**Parameters** ({where}):",
+            param_table(result.best, default, ranges),
+            "**Observations not used in the fit**:",
+            md_table(["observation", "why not"], [[k, v] for k, v in UNUSED.items()]),
+            f"![fit]({img}calibration_fit.png)\n\n![trials]({img}calibration_params.png)",
+        ])}
+
+    written = [conf_path, trials_path, fit_png, params_png,
+               docs.write_fragment(out / "calibration.md", "Calibration (fragment of docs/calibration.md)",
+                                   blocks("", f"in `{conf_path.name}` beside this file; `--write-docs` "
+                                              f"writes it to `conf/calibration/`"))]
+    if args.write_docs:
+        written += [docs.copy_tracked(conf_path, f"conf/calibration/{conf_path.name}"),
+                    docs.copy_tracked(trials_path, f"data/calibration/{trials_path.name}"),
+                    docs.copy_tracked(fit_png, f"docs/img/{fit_png.name}"),
+                    docs.copy_tracked(params_png, f"docs/img/{params_png.name}"),
+                    docs.write_blocks(blocks("img/", f"written to `conf/calibration/{conf_path.name}`"))]
     print(fit_table(before, after, observed))
     print()
     print(param_table(result.best, default, ranges))
-    print(f"\nloss {loss_after:.2f} (uncalibrated {loss_before:.2f}); {n_acc} accepted trials; {minutes:.1f} min; "
-          f"wrote {out / 'conf' / 'calibration' / (args.name + '.yaml')}")
+    print(f"\nloss {loss_after:.2f} (uncalibrated {loss_before:.2f}); {n_acc} accepted trials; {took}")
+    docs.report_written(written, out)
     return 0
 
 

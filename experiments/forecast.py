@@ -1,10 +1,15 @@
 """Forecast 2022-2025 digital trade with the calibrated model: values, growth, intervals, P(each 2025 target).
 
-    python -m experiments.forecast                    # 16 parameter sets x 3 seeds at scale 0.25 (~3 min)
+    python -m experiments.forecast                    # 16 parameter sets x 3 seeds at scale 0.25
     python -m experiments.forecast --sets 4 --seeds 2 --scale 0.05 --out /tmp/fc   # quick look
+    python -m experiments.forecast --write-docs       # ... and store it, and show it in docs/calibration.md
 
-Prints the table, writes data/calibration/<name>_forecast.csv (the forecast as made, to hold later observations
-against), docs/img/forecast_digital_trade.png and the generated forecast block of docs/calibration.md.
+Prints the table and writes by default only into a new folder, outputs/forecast/<time>/ (or --out DIR, new or
+empty): forecast_<calibration>_<date>.csv, forecast_digital_trade.png and forecast.md (the forecast block of
+docs/calibration.md). With --write-docs the forecast as made is also stored as a NEW file
+data/calibration/forecast_<calibration>_<YYYY-MM-DD>[_n].csv (an existing file is never overwritten: _2, _3, ...
+are added), and docs/img/forecast_digital_trade.png and the forecast block of docs/calibration.md (which names
+the stored file) are updated. The time a run took is in its generated block.
 Extra arguments are Hydra overrides (e.g. world.fx=strong_usd); the default is the plan as written.
 """
 
@@ -12,18 +17,19 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 import time
 from pathlib import Path
 
 from model.api import load_config as compose
-from calibration.docs import md_table, replace_block
+from calibration import docs
+from calibration.docs import check_out, duration, md_table, new_file, output_dir
 from calibration.forecast import YEARS, ensemble, simulate_ensemble, summarise
 from calibration.report import read_trials
 from calibration.search import defaults
 from model.validate import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_NAMES = {"T1": "digital trade ≥ USD 100 bn", "T2": "growth ≥ 15 %/yr (2020-25)",
                 "T3": "≥ 10 global platforms",
                 "T4": "≥ 100 key enterprises", "T5": "10-20 demonstration bases"}
@@ -36,7 +42,11 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--seeds", type=int, default=3, help="seeds per parameter set")
     ap.add_argument("--scale", type=float, default=0.25)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=ROOT, help="root the outputs are written under")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="new or empty folder to write into (default: outputs/forecast/<time>/)")
+    ap.add_argument("--write-docs", action="store_true",
+                    help="also store the forecast as a new data/calibration/forecast_<calibration>_<date>.csv and "
+                         "update docs/img/forecast_digital_trade.png and docs/calibration.md")
     ap.add_argument("overrides", nargs="*")
     args = ap.parse_args(argv)
     if args.sets < 1 or args.seeds < 1:
@@ -66,15 +76,15 @@ def tables(summary: dict) -> tuple[list[list], list[list]]:
     return rows, odds
 
 
-def write_csv(summary: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["year", "part", "measure", "unit", "mean", "q5", "q50", "q95", "runs"])
-        for (year, part, measure), s in summary.items():
-            unit = {"CNY": "CNY", "USD": "USD", "growth": "y/y", "met": "probability"}.get(measure, "target value")
-            w.writerow([year, part, measure, unit] + [f"{s[k]:.6g}" for k in ("mean", "q5", "q50", "q95")]
-                       + [s["n"]])
+def csv_text(summary: dict) -> str:
+    """The forecast table (one row per statistic: mean, 5/50/95 % over the ensemble, runs), as stored."""
+    fh = io.StringIO(newline="")
+    w = csv.writer(fh)
+    w.writerow(["year", "part", "measure", "unit", "mean", "q5", "q50", "q95", "runs"])
+    for (year, part, measure), s in summary.items():
+        unit = {"CNY": "CNY", "USD": "USD", "growth": "y/y", "met": "probability"}.get(measure, "target value")
+        w.writerow([year, part, measure, unit] + [f"{s[k]:.6g}" for k in ("mean", "q5", "q50", "q95")] + [s["n"]])
+    return fh.getvalue()
 
 
 def chart(summary: dict, path: Path) -> None:
@@ -102,13 +112,14 @@ def chart(summary: dict, path: Path) -> None:
 
 def main(argv=None) -> int:
     args = parse(argv)
-    t0 = time.perf_counter()
-    trials_path = ROOT / "data" / "calibration" / f"{args.calibration}_trials.csv"
+    t0, started = time.perf_counter(), time.time()
+    trials_path = docs.ROOT / "data" / "calibration" / f"{args.calibration}_trials.csv"
     try:
+        check_out(args.out)
         cfg = compose(f"calibration={args.calibration}", f"scale={args.scale}", "horizon=2025Q4", "chart=false",
                       *args.overrides)
         trials = read_trials(trials_path) if trials_path.exists() else []
-    except (ConfigError, OSError, KeyError, ValueError) as exc:
+    except (ConfigError, OSError, KeyError, ValueError) as exc:  # OutputError is a ValueError
         print(f"forecast: error: {exc}", file=sys.stderr)
         return 2
     sets = ensemble(trials, defaults(cfg), args.sets, args.seed)
@@ -117,21 +128,37 @@ def main(argv=None) -> int:
                               progress=lambda i, n: print(f"  set {i}/{n}", file=sys.stderr, flush=True))
     summary = summarise(stats)
     rows, odds = tables(summary)
-    minutes = (time.perf_counter() - t0) / 60
-    write_csv(summary, args.out / "data" / "calibration" / f"{args.calibration}_forecast.csv")
-    (args.out / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    chart(summary, args.out / "docs" / "img" / "forecast_digital_trade.png")
+    took = duration(time.perf_counter() - t0)
+    out = output_dir(args.out, "forecast", started)
+    stem = f"forecast_{args.calibration}_{time.strftime('%Y-%m-%d', time.localtime(started))}"
+    data = csv_text(summary).encode("utf-8")
+    table = new_file(out, stem, ".csv", data)
+    png = out / "forecast_digital_trade.png"
+    chart(summary, png)
     command = "python -m experiments.forecast " + " ".join(argv if argv is not None else sys.argv[1:])
     t1 = md_table(["period", "digital trade, 亿元", "USD bn", "growth y/y, %"], rows)
     t2 = md_table(["target", "", "P(met)", "2025 value median [5 %, 95 %]"], odds)
-    body = (f"Made by `{command.strip()}` in {minutes:.1f} min: {len(sets)} parameter sets (the estimate and "
+
+    def block(stored: str, img: str) -> dict[str, str]:
+        return {"forecast": (
+            f"Made by `{command.strip()}` in {took}: {len(sets)} parameter sets (the estimate and "
             f"accepted calibration trials) × {args.seeds} seeds = {len(stats)} runs at scale {args.scale:g}, "
             f"`calibration={args.calibration}`, overrides: {' '.join(args.overrides) or 'none'}. Median "
-            f"[5 %, 95 %]. H1 = first two quarters (the model has no seasonality).\n\n{t1}\n\n"
-            f"**2025 targets** (share of runs meeting each):\n\n{t2}\n\n![forecast](img/forecast_digital_trade.png)")
-    replace_block(args.out / "docs" / "calibration.md", "forecast", body)
+            f"[5 %, 95 %]. H1 = first two quarters (the model has no seasonality). Stored as {stored}.\n\n{t1}\n\n"
+            f"**2025 targets** (share of runs meeting each):\n\n{t2}\n\n![forecast]({img}forecast_digital_trade.png)")}
+
+    stored = None
+    if args.write_docs:  # the forecast as made: a new file, never one that exists
+        stored = new_file(docs.ROOT / "data" / "calibration", stem, ".csv", data)
+    where = (f"`{stored.relative_to(docs.ROOT).as_posix()}` (the forecast as made, never overwritten)" if stored
+             else f"`{table.name}` beside this file (`--write-docs` stores it in `data/calibration/`)")
+    written = [table, png, docs.write_fragment(out / "forecast.md", "Forecast (fragment of docs/calibration.md)",
+                                               block(where, ""))]
+    if stored:
+        written += [stored, docs.copy_tracked(png, f"docs/img/{png.name}"), docs.write_blocks(block(where, "img/"))]
     print(t1 + "\n\n" + t2)
-    print(f"\n{len(stats)} runs, {minutes:.1f} min")
+    print(f"\n{len(stats)} runs, {took}")
+    docs.report_written(written, out)
     return 0
 
 

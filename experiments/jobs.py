@@ -58,9 +58,10 @@ def _now() -> str:
 
 
 def one_line(num: int, card: dict, seconds: float, overrides: list[str]) -> str:
+    """The line a sweep prints for a finished job: T1's median and P(met) of each target and of all five."""
     t1 = card["T1"]
     ps = " ".join(f"{k} {e['p_met']:.2f}" for k, e in card.items() if e["p_met"] is not None)
-    return (f"job {num} done in {seconds:.1f} s: T1 {fmt_value(t1['value'], t1['unit'])}; P(met) {ps}"
+    return (f"job {num} done in {seconds:.1f} s: T1 median {fmt_value(t1['value'], t1['unit'])}; P(met) {ps}"
             f" — {' '.join(overrides)}")
 
 

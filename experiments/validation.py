@@ -1,16 +1,21 @@
 """Validation report: stylized facts of firm dynamics and platform markets, simulated value vs literature.
 
-    python -m experiments.validation                  # calibrated plan run, scale 1, seeds 0-2 (~1.5 min)
+    python -m experiments.validation                  # calibrated plan run, scale 1, seeds 0-2
     python -m experiments.validation --seeds 1 --horizon 2023Q4 --out /tmp/val
+    python -m experiments.validation --write-docs     # ... and update docs/calibration.md
 
 Measured on the simulated end state and simulated growth (calibration/facts.py), never on inputs. Prints each
-fact beside its literature value and range, writes docs/img/facts_*.png and the validation block of
-docs/calibration.md. Exit code 0 whether or not a fact is reproduced: the report says which are not.
+fact beside its literature value and range and writes by default only into a new folder,
+outputs/validation/<time>/ (or --out DIR, new or empty): facts.csv, facts_firm_dynamics.png and validation.md
+(the validation block of docs/calibration.md). With --write-docs it also updates docs/img/facts_firm_dynamics.png
+and the validation block of docs/calibration.md. The time a run took is in its generated block.
+Exit code 0 whether or not a fact is reproduced: the report says which are not.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import time
 from pathlib import Path
@@ -18,13 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from model.api import load_config as compose
-from calibration.docs import md_table, replace_block
+from calibration import docs
+from calibration.docs import OutputError, check_out, duration, md_table, output_dir
 from calibration.facts import LITERATURE, measure_facts, simulate_panel
 from model.api import replicate_seeds
 from model.validate import ConfigError
 from agents.vocabulary import year_of, quarter_index
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse(argv) -> argparse.Namespace:
@@ -32,7 +37,10 @@ def parse(argv) -> argparse.Namespace:
     ap.add_argument("--seeds", type=int, default=3, help="replicate runs (spawned seeds)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--horizon", default="2025Q4", help="end quarter; growth is that year over the one before")
-    ap.add_argument("--out", type=Path, default=ROOT)
+    ap.add_argument("--out", type=Path, default=None,
+                    help="new or empty folder to write into (default: outputs/validation/<time>/)")
+    ap.add_argument("--write-docs", action="store_true",
+                    help="also update docs/img/facts_firm_dynamics.png and docs/calibration.md")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides (default: the calibrated plan)")
     args = ap.parse_args(argv)
     if args.seeds < 1:
@@ -56,7 +64,18 @@ def report_rows(results: list[dict]) -> list[list]:
     return rows
 
 
-def charts(results: list[dict], out: Path) -> None:
+def write_facts_csv(results: list[dict], path: Path) -> None:
+    """Each fact: simulated value per seed, their mean, the asserted range and whether it is reproduced."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["fact", "seeds", "mean", "min", "max", "lo", "hi", "reproduced"])
+        for name, fact in LITERATURE.items():
+            v = np.array([r["values"][name] for r in results])
+            w.writerow([name, len(v), f"{v.mean():.6g}", f"{v.min():.6g}", f"{v.max():.6g}", f"{fact.lo:g}",
+                        f"{fact.hi:g}", int(fact.lo <= v.mean() <= fact.hi)])
+
+
+def charts(results: list[dict], path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -86,41 +105,55 @@ def charts(results: list[dict], out: Path) -> None:
     axes[2].set_title("Platform market concentration")
     axes[2].legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "facts_firm_dynamics.png", dpi=110)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def main(argv=None) -> int:
     args = parse(argv)
-    t0 = time.perf_counter()
+    t0, started = time.perf_counter(), time.time()
     try:
+        check_out(args.out)
         cfg = compose("scale=1.0", f"horizon={args.horizon}", "chart=false", *args.overrides)
         year = year_of(quarter_index(args.horizon))
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, OutputError, ValueError) as exc:
         print(f"validation: error: {exc}", file=sys.stderr)
         return 2
-    results = []
+    results, agents = [], []
     for i, ss in enumerate(replicate_seeds(args.seed, args.seeds, skip=3000)):
         panel = simulate_panel(cfg, ss)
         results.append(measure_facts(panel, year))
+        agents.append((int(panel.alive[0].sum()), int(panel.alive.shape[1]), int(panel.alive[-1].sum())))
         print(f"  seed {i + 1}/{args.seeds} done", file=sys.stderr, flush=True)
     rows = report_rows(results)
-    (args.out / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    charts(results, args.out / "docs" / "img")
-    minutes = (time.perf_counter() - t0) / 60
+    took = duration(time.perf_counter() - t0)
+    out = output_dir(args.out, "validation", started)
+    facts_csv, png = out / "facts.csv", out / "facts_firm_dynamics.png"
+    write_facts_csv(results, facts_csv)
+    charts(results, png)
     command = "python -m experiments.validation " + " ".join(argv if argv is not None else sys.argv[1:])
     kinds = ", ".join(f"{k} {v:.2f}" for k, v in results[0]["platforms"]["by_kind_end"].items())
     table = md_table(["stylized fact", "simulated (mean over seeds)", "asserted range", "literature",
                       "reproduced"], rows)
-    body = (f"Made by `{command.strip()}` in {minutes:.1f} min: {args.seeds} seed(s), scale 1 (one agent per "
-            f"firm), growth {year - 1}→{year}, sizes at {args.horizon}; overrides: "
+    first, rows_made, last = agents[0]
+
+    def block(img: str) -> dict[str, str]:
+        return {"validation": (
+            f"Made by `{command.strip()}` in {took}: {args.seeds} seed(s), scale 1 (one agent per "
+            f"firm; first seed: {first:,} firm agents alive in the first quarter, {last:,} at {args.horizon}, "
+            f"{rows_made:,} ever alive), growth {year - 1}→{year}, sizes at {args.horizon}; overrides: "
             f"{' '.join(args.overrides) or 'none (the default config)'}.\n\n{table}\n\n"
             f"Platform HHI by kind at {args.horizon} (first seed): {kinds}. Tail fit: xmin "
             f"{results[0]['tail']['xmin'] / 1e6:,.1f} m CNY/quarter, {results[0]['tail']['n_tail']} firms in the "
-            f"tail, standard error {results[0]['tail']['se']:.3f}.\n\n![facts](img/facts_firm_dynamics.png)")
-    replace_block(args.out / "docs" / "calibration.md", "validation", body)
+            f"tail, standard error {results[0]['tail']['se']:.3f}.\n\n![facts]({img}facts_firm_dynamics.png)")}
+
+    written = [facts_csv, png, docs.write_fragment(out / "validation.md",
+                                                   "Validation (fragment of docs/calibration.md)", block(""))]
+    if args.write_docs:
+        written += [docs.copy_tracked(png, f"docs/img/{png.name}"), docs.write_blocks(block("img/"))]
     print(table)
-    print(f"\n{minutes:.1f} min")
+    print(f"\n{took}")
+    docs.report_written(written, out)
     return 0
 
 

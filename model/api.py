@@ -57,9 +57,9 @@ def hydra_loader():
         with initialize_config_dir(config_dir=CONF_DIR, version_base="1.3"):
             yield gh.config_loader()
     finally:
-        if running is not None:
-            gh.clear()
-            gh.initialize(running)
+        if running is not None:  # initialize_config_dir swaps the singleton object: ask for it anew
+            GlobalHydra.instance().clear()
+            GlobalHydra.instance().initialize(running)
 
 
 def compose_raw(overrides: tuple[str, ...], return_hydra_config: bool = False) -> DictConfig:

@@ -62,7 +62,12 @@ class PopulationCfg:
     foreign_share: float = P(0.08, "share of firms", 0.0, 0.5, "A: foreign-invested trading firms")
     in_park_share: float = P(0.35, "share of firms", 0.0, 1.0, "A: firms located in a candidate park")
     take_all_quantile: float = P(0.99, "quantile of size", 0.5, 1.0,
-                                 "method: firms above it are kept with weight 1 at any scale")
+                                 "method: incumbents above it are kept with weight 1 at any scale; entrants start "
+                                 "below it")
+    entrant_size: float = P(0.5, "x an incumbent's size scale", 0.01, 10.0,
+                            "A: entrants start small, Pareto sizes at this scale below the take-all size (young "
+                            "firms are small and right-skewed: Cabral & Mata 2003, AER 93(4), "
+                            "doi:10.1257/000282803769206205)", uncertain=True)
     city_share: Dict[str, Dict[str, float]] = P({
         "traditional": {"Hangzhou": .20, "Ningbo": .24, "Wenzhou": .09, "Jiaxing": .08, "Huzhou": .04,
                         "Shaoxing": .08, "Jinhua": .13, "Quzhou": .02, "Zhoushan": .02, "Taizhou": .08,

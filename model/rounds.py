@@ -15,7 +15,7 @@ from agents.platform import platform_menus, seller_utility
 from agents.talent import COHORTS, fill_rate
 from model.network import b2b_links
 from model.policy import fund_in_order, zone
-from model.setup import assign_parks, platform_serves
+from model.setup import assign_parks, pareto_below, platform_serves, take_all_size
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, TRADITIONAL
 
 K, C = len(FIRM_KINDS), len(CITIES)
@@ -240,15 +240,19 @@ def enter(m, q: int) -> None:
     ma = m.stance["market_access"].foreign_entry  # (cities,) extra foreign entrants per foreign entrant
     fs = m.params.population.foreign_share
     expected = fc.entry_rate * incumbents * (1.0 + fc.entry_policy_boost * zone(m.stance)) * (1.0 + fs * ma)
-    entrants = rng.poisson(expected * m.scale)  # agent rows per kind x city
+    pop = m.params.population
+    entrants = rng.poisson(expected * m.scale)  # agent rows per kind x city, each standing for 1/scale firms
     total = int(entrants.sum())
     if total == 0:
         return
     kind = np.repeat(np.repeat(np.arange(K), C), entrants.ravel())
     city = np.repeat(np.tile(np.arange(C), K), entrants.ravel())
     foreign_p = fs * (1.0 + ma[city]) / (1.0 + fs * ma[city])
-    size = m.size_floor[kind] * 0.5 * (1.0 - rng.random(total)) ** (-1.0 / m.params.population.size_tail_alpha)
-    rows = f.append(kind=kind, city=city, park=assign_parks(city, m.params.population.in_park_share, m.park_city, rng),
+    # entrants start below the incumbents' take-all size (they reach the tail by growing), so weight x size stays
+    # below take-all size / scale and no single draw stands for many giants
+    x0 = take_all_size(pop.take_all_quantile, pop.size_tail_alpha) / pop.entrant_size
+    size = m.size_floor[kind] * pop.entrant_size * pareto_below(rng.random(total), x0, pop.size_tail_alpha)
+    rows = f.append(kind=kind, city=city, park=assign_parks(city, pop.in_park_share, m.park_city, rng),
                     market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
                     weight=np.full(total, 1.0 / m.scale), size=size, maturity=rng.uniform(0.0, 0.2, total),
                     born=np.full(total, q))

@@ -10,6 +10,16 @@ from agents.talent import COHORTS
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, PLATFORM_SERVES
 
 
+def take_all_size(quantile: float, alpha: float) -> float:
+    """Relative size (Pareto, minimum 1) above which firms are kept one agent per firm at any scale."""
+    return float("inf") if quantile >= 1.0 else (1.0 - quantile) ** (-1.0 / alpha)
+
+
+def pareto_below(u: np.ndarray, x0: float, alpha: float) -> np.ndarray:
+    """Pareto(alpha, minimum 1) draws conditional on < x0, by inverse CDF from uniforms u (x0 = inf: no bound)."""
+    return (1.0 - u * (1.0 - x0 ** -alpha)) ** (-1.0 / alpha)
+
+
 def park_table(parks_cfg) -> tuple[list[str], np.ndarray]:
     """Flat list of candidate parks and the city index of each."""
     names, cities = [], []

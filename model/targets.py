@@ -21,6 +21,15 @@ def annual_digital_trade(recorder, year: int, currency: str = "CNY") -> float | 
     return float(recorder.series(name)[rows].sum())
 
 
+def meets(value: float | None, threshold) -> bool | None:
+    """Whether a value meets a target: at least the threshold, or within [min, max] (T5); None if not simulated."""
+    if value is None:
+        return None
+    if isinstance(threshold, (list, tuple)):
+        return bool(threshold[0] <= value <= threshold[1])
+    return bool(value >= threshold)
+
+
 def scorecard(model) -> dict:
     """{"T1": {value, threshold, unit, met}, … "T5": …}; value and met are None if the year is not simulated."""
     tg, rec = model.cfg.targets, model.recorder
@@ -35,14 +44,13 @@ def scorecard(model) -> dict:
     growth = None if now is None or base is None else (now / base) ** (1 / (tg.year - tg.t2_base_year)) - 1
     platforms, firms, bases = at_end("platforms_global"), at_end("key_enterprises"), at_end("demo_bases")
 
-    def entry(value, threshold, unit, met):
-        return {"value": value, "threshold": threshold, "unit": unit, "met": None if value is None else bool(met)}
+    def entry(value, threshold, unit):
+        return {"value": value, "threshold": threshold, "unit": unit, "met": meets(value, threshold)}
 
     return {
-        "T1": entry(usd, tg.t1_digital_trade_usd, "USD/year", usd is not None and usd >= tg.t1_digital_trade_usd),
-        "T2": entry(growth, tg.t2_growth, "1/year", growth is not None and growth >= tg.t2_growth),
-        "T3": entry(platforms, tg.t3_platforms, "platforms", platforms is not None and platforms >= tg.t3_platforms),
-        "T4": entry(firms, tg.t4_enterprises, "firms", firms is not None and firms >= tg.t4_enterprises),
-        "T5": entry(bases, [tg.t5_min, tg.t5_max], "bases",
-                    bases is not None and tg.t5_min <= bases <= tg.t5_max),
+        "T1": entry(usd, tg.t1_digital_trade_usd, "USD/year"),
+        "T2": entry(growth, tg.t2_growth, "1/year"),
+        "T3": entry(platforms, tg.t3_platforms, "platforms"),
+        "T4": entry(firms, tg.t4_enterprises, "firms"),
+        "T5": entry(bases, [tg.t5_min, tg.t5_max], "bases"),
     }

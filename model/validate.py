@@ -57,12 +57,15 @@ def _check_field(path: str, value: Any, meta: dict) -> None:
 
 def _walk(schema: type, node: dict, prefix: str = "") -> None:
     names = [f.name for f in dataclasses.fields(schema)]
-    unknown = sorted(set(node) - set(names))
+    unknown = sorted(set(node) - set(names), key=str)
     if unknown:  # Hydra's '+key=value' can add keys even to a typed config; they are never used, so refuse them
-        raise ConfigError(f"{prefix}{unknown[0]} is not a parameter; {prefix.rstrip('.') or 'the top level'} "
+        added = next((suffix for suffix, _ in _leaves(node[unknown[0]])), "")  # the key as typed: +a.b.c=1
+        raise ConfigError(f"{prefix}{unknown[0]}{added} is not a parameter; {prefix.rstrip('.') or 'the top level'} "
                           f"has: {', '.join(names)}")
     for f in dataclasses.fields(schema):
         path = f"{prefix}{f.name}"
+        if f.name not in node:  # Hydra's '~key' deletes even a typed key
+            raise ConfigError(f"{path} is missing (removed with ~{path}?); every parameter needs a value")
         if "unit" in f.metadata:  # a parameter made by config.P
             _check_field(path, node[f.name], f.metadata)
         else:  # a nested config section
@@ -124,7 +127,11 @@ def validate(cfg: DictConfig | Config) -> None:
     """Check every value of a composed config; raise ConfigError (one line) on the first problem."""
     if dataclasses.is_dataclass(cfg):
         cfg = OmegaConf.structured(cfg)
-    plain = OmegaConf.to_container(cfg, resolve=True)
+    try:
+        plain = OmegaConf.to_container(cfg, resolve=True)
+    except Exception as exc:  # an interpolation like ${oops} that does not resolve, or resolves to the wrong type
+        text = " ".join(str(exc).split()).split(" full_key:")[0]
+        raise ConfigError(f"{getattr(exc, 'full_key', None) or 'an interpolation'}: {text}") from None
     plain = {k: v for k, v in plain.items() if k != "hydra"}
     _walk(Config, plain)
     _check_consistency(plain)
