@@ -1,5 +1,6 @@
-"""Random-utility (logit) choice with one uniform per chooser, so that a per-agent loop and a whole-array version
-read the same draw and pick the same alternative."""
+"""Random-utility (logit) choice with one uniform per chooser (inverse CDF of the logit probabilities: the same
+distribution as adding Gumbel noise to the utilities and taking the best), so that one chooser or a whole column
+of them read the same draw and pick the same alternative."""
 
 from __future__ import annotations
 
@@ -14,16 +15,9 @@ def logit_menu(utility: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return np.cumsum(weight, axis=-1)
 
 
-def logit_pick(cum: np.ndarray, u: float) -> int:
-    """The alternative a chooser with uniform u takes from one menu (inverse CDF); -1 if nothing is allowed.
-
-    Same distribution as adding Gumbel noise to the utilities and taking the best, with one draw per chooser."""
-    total = cum[-1]
-    return int(np.searchsorted(cum, u * total, side="right")) if total > 0 else -1
-
-
 def logit_picks(cums: np.ndarray, menu: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """`logit_pick` for many choosers at once: chooser i uses menu row `menu[i]` of `cums` and uniform u[i]."""
+    """The alternative each chooser takes: chooser i uses menu row `menu[i]` of `cums` and uniform u[i]; -1 where
+    the menu allows nothing."""
     pick = np.full(len(menu), -1, dtype=np.int64)
     for g in np.unique(menu):  # a few menus (firm kinds, cities), not choosers
         rows = np.flatnonzero(menu == g)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -63,6 +64,33 @@ def _pool_pays(rest: int, seconds: float, workers: int) -> bool:
     return rest * seconds * (1 - 1 / workers) > 2 * _POOL_START_SECONDS
 
 
+class Progress:
+    """Replicates done so far: a tqdm bar on a terminal; elsewhere (a log, CI) a plain line every 10 s and at the
+    end, so a long job is never silent."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled
+        self.tty = enabled and sys.stderr.isatty()
+        self.bar = tqdm(total=total, desc="replicates", unit="run", leave=False) if self.tty else None
+        self.start = self.last = time.perf_counter()
+
+    def update(self) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+        elif self.enabled and (time.perf_counter() - self.last >= 10 or self.done == self.total):
+            self.last = time.perf_counter()
+            print(f"replicates: {self.done}/{self.total} done, {self.last - self.start:.0f} s", file=sys.stderr,
+                  flush=True)
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
 def run_replicates(cfg: DictConfig, workers: int = 1, progress: bool = True,
                    adaptive: bool = False) -> list[Replicate]:
     """All `cfg.replicates` runs, in replicate order; the same results whatever `workers` is.
@@ -73,7 +101,7 @@ def run_replicates(cfg: DictConfig, workers: int = 1, progress: bool = True,
     if n == 1:
         return [run_one(cfg, 0, progress=progress)]
     results: dict[int, Replicate] = {}
-    with tqdm(total=n, desc="replicates", unit="run", disable=not progress or None, leave=False) as bar:
+    with Progress(n, progress) as bar:
         todo = list(range(n))
         if adaptive and workers > 1:
             tic = time.perf_counter()

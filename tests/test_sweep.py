@@ -218,8 +218,10 @@ def test_report_command_rebuilds_tables_charts_and_report(grid, tmp_path):
     assert exit_.value.code == 0
     pd.testing.assert_frame_equal(pd.read_parquet(sweep / "summary.parquet"), pd.read_parquet(grid / "summary.parquet"))
     report = (sweep / "report.md").read_text()
-    assert "against **annual_budget_cny=2e9 super_deduction=0** (job 2)" in report
-    for stem in ("fan_digital_trade_usd", "heatmap_p_t1", "effects_t1", "scorecard", "by_city", "by_kind"):
+    assert ("against **special fund: annual budget CNY 2 bn/year; tax incentives: super deduction 0** (job 2: "
+            "`annual_budget_cny=2e9 super_deduction=0`)") in report
+    for stem in ("fan_digital_trade_usd", "heatmap_p_t1", "effects_t1", "effects_t2", "contrasts", "cost_per_yuan",
+                 "scorecard", "by_city", "by_kind"):
         png, svg = sweep / "charts" / f"{stem}.png", sweep / "charts" / f"{stem}.svg"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000, stem
         assert "<svg" in svg.read_text()[:500] and svg.stat().st_size > 20_000, stem
