@@ -91,12 +91,10 @@ def fmt_value(value: float | None, unit: str, upper: float | None = None) -> str
 
 
 def fmt_target(entry: dict) -> str:
-    thr, unit = entry["threshold"], entry["unit"]
-    if unit == "USD/year":
-        return f"target ≥ {thr / 1e9:,.0f} bn"
-    if unit == "1/year":
-        return f"target ≥ {100 * thr:.0f} %"
-    return f"target {thr[0]}–{thr[1]}" if isinstance(thr, list) else f"target ≥ {thr}"
+    """'target ≥ USD 100 bn', 'target ≥ 15 %/year', 'target 10–20' (experiments.labels.target_goal)."""
+    from experiments.labels import target_goal
+
+    return f"target {target_goal(entry)}"
 
 
 def _fmt(entry: dict) -> str:

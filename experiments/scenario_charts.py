@@ -122,9 +122,10 @@ def _interval_legend(ax, holm_m: int | None) -> None:
 
 
 def _signed(value: float, unit: str) -> str:
-    """'+1.2 bn', '−0.4 pp', '0.0 pp' (no sign on what rounds to zero)."""
-    text = f"{value:+,.1f} {unit}"
-    return text[1:] if text[1:].startswith("0.0 ") else text.replace("-", "\u2212")
+    """'+1.2 bn', '−0.4 pp', '0.0 pp' (no sign on what rounds to zero); a bare number without a unit."""
+    number = f"{value:+,.1f}"
+    number = number[1:] if number[1:] == "0.0" else number
+    return (number + (f" {unit}" if unit else "")).replace("-", "\u2212")
 
 
 def _bars(ax, names: list[str], mean, lo, hi, holds, unit: str) -> None:
@@ -355,22 +356,7 @@ def cost_per_yuan(sweep: Sweep, out: Path, analysis: Analysis | None = None) -> 
     sns.set_theme(style="whitegrid", context="talk")
     height = 0.3 * sum(nm.count("\n") + 1 for nm in names) + 0.4 * len(names) + 3
     fig, ax = plt.subplots(figsize=(13, height))
-    y = np.arange(len(data))
-    ratio, lo, hi = (data[c].to_numpy(dtype=float) for c in ("ratio", "lo", "hi"))
-    ax.barh(y, ratio, color=interval_colors(lo, hi), height=0.6)
-    err = np.array([ratio - lo, hi - ratio])
-    ok = np.isfinite(err).all(axis=0)
-    if ok.any():
-        ax.errorbar(ratio[ok], y[ok], xerr=err[:, ok], fmt="none", ecolor="black", capsize=4, lw=1.5)
-    ax.axvline(0, color="black", lw=1)
-    ax.set_yticks(y, names, fontsize=12)
-    ax.invert_yaxis()
-    span = float(np.nanmax(np.abs(np.concatenate([lo, hi, ratio]))))
-    for yi, r, h in zip(y, ratio, hi):
-        ax.text((h if np.isfinite(h) else r) + 0.02 * span, yi, f"{r:,.1f}".replace("-", "\u2212"), va="center",
-                fontsize=11)
-    ax.set_xlim(min(0, np.nanmin(lo)) - 0.05 * span, max(0, np.nanmax(hi)) + 0.25 * span)
-    ax.tick_params(axis="x", labelsize=12)
+    _bars(ax, names, data["ratio"], data["lo"], data["hi"], [False] * len(data), "")
     when = period(sweep)
     ax.set_xlabel("CNY of extra cumulative digital trade per CNY of extra public money\n"
                   f"(ratio of mean paired differences over {n} replicates, 95 % delta-method interval)", fontsize=13)
