@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from calibration.observe import Run, firms_at_end, flow
-from model.data import Observation, load_observed
+from model.data import DATA_FILE, DataError, Observation, load_observed
 
 LAST_FIT_YEAR = 2021  # nothing observed later enters the fit
 
@@ -101,6 +101,11 @@ def score(replicates: list[dict[str, float]], observed: dict, targets=TARGETS) -
 
 
 def observations(path=None) -> dict:
+    """The observed data (default data/zhejiang_observed.csv), checked against the targets; DataError (one line
+    naming the file) if a file lacks what a target needs."""
     observed = load_observed() if path is None else load_observed(path)
-    check_targets(observed)
+    try:
+        check_targets(observed)
+    except ValueError as exc:
+        raise DataError(f"{DATA_FILE if path is None else path}: {exc}") from None
     return observed

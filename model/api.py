@@ -26,20 +26,37 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from model.config import register
+from model.suggest import explain
 from model.validate import ConfigError, validate
 
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 
 def one_line(exc: BaseException) -> str:
-    """The message of an exception and of its causes, on one line (Hydra nests the useful part)."""
-    parts = []
+    """The message of an exception and of its causes, on one line (Hydra nests the useful part), led by the key
+    OmegaConf names (`full_key`) when the text does not name it (a bad value inside a config group's YAML)."""
+    parts, key = [], None
     while exc is not None:
         text = " ".join(str(exc).split()).split(" full_key:")[0]
-        if text and "$VALUE" not in text and text not in parts:
+        if text and text != "None" and "$VALUE" not in text and not any(text in p for p in parts):
             parts.append(text)
+        key = key or getattr(exc, "full_key", None) or None
         exc = exc.__cause__ or exc.__context__
-    return " — ".join(parts) or "invalid override"
+    message = " — ".join(parts) or "invalid override"
+    return f"{key}: {message}" if key and str(key) not in message else message
+
+
+def failing_override(overrides: tuple[str, ...], message: str) -> str | None:
+    """The override a failed composition choked on, when its message names no override's key: the first one
+    whose prefix of the command line fails to compose (only on this error path). None if the message names one."""
+    if any(k and k in message for k in (o.lstrip("+~").partition("=")[0].strip() for o in overrides)):
+        return None
+    for n in range(1, len(overrides)):
+        try:
+            compose_raw(overrides[:n])
+        except Exception:
+            return overrides[n - 1]
+    return overrides[-1] if overrides else None
 
 
 @contextmanager
@@ -75,7 +92,9 @@ def _composed(overrides: tuple[str, ...]) -> DictConfig:
     try:
         cfg = compose_raw(overrides)
     except Exception as exc:  # Hydra/OmegaConf raise several kinds; all mean "bad override"
-        raise ConfigError(one_line(exc)) from None
+        message = explain(one_line(exc))
+        culprit = failing_override(overrides, message)
+        raise ConfigError(f"{culprit!r}: {message}" if culprit is not None else message) from None
     validate(cfg)
     return cfg
 

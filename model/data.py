@@ -9,6 +9,7 @@ the file, the row (as numbered in a spreadsheet, header = 1) and the column.
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -112,30 +113,56 @@ def _parse_row(raw: dict, line: int, where: str) -> Observation:
                        raw["note"], raw["source_url"], raw["source_title"], line)
 
 
+def _records(path: Path, where: str):
+    """(row number as a spreadsheet shows it, header = 1; fields) of each non-blank record of a CSV file; a file
+    that is not UTF-8 text (an Excel byte-order mark is fine) or not CSV raises DataError naming the row."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data[:exc.start].count(b"\n") + 1
+        raise DataError(f"{where}: row {row}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r}); "
+                        "save the file as CSV UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    row = 0
+    while True:
+        row += 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"{where}: row {row}: not valid CSV ({' '.join(str(exc).split())})") from None
+        if fields and any(f.strip() for f in fields):
+            yield row, fields
+
+
 def load_observed(path: str | Path = DATA_FILE) -> dict[tuple[int, str, str], Observation]:
     """All rows keyed by (year, period, metric); raises DataError (one line) on the first malformed row."""
     path = Path(path)
     where = str(path)
     if not path.is_file():
         raise DataError(f"{where}: observed-data file not found")
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        header = tuple(reader.fieldnames or ())
-        missing = [c for c in COLUMNS if c not in header]
-        extra = [c for c in header if c not in COLUMNS]
-        if missing or extra:
-            what = f"missing column '{missing[0]}'" if missing else f"unknown column '{extra[0]}'"
-            raise DataError(f"{where}: row 1 (header): {what}; expected {', '.join(COLUMNS)}")
-        rows: dict[tuple[int, str, str], Observation] = {}
-        for line, raw in enumerate(reader, start=2):
-            if None in raw or any(v is None for v in raw.values()):
-                raise DataError(f"{where}: row {line}: expected {len(COLUMNS)} fields")
-            obs = _parse_row(raw, line, where)
-            key = (obs.year, obs.period, obs.metric)
-            if key in rows:
-                raise DataError(f"{where}: row {line}, column 'metric': duplicate of row {rows[key].row} "
-                                f"({obs.label()})")
-            rows[key] = obs
+    records = _records(path, where)
+    first = next(records, None)
+    header = tuple(first[1]) if first is not None and first[0] == 1 else ()
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    doubled = [c for c in COLUMNS if header.count(c) > 1]
+    if missing or extra or doubled:
+        what = (f"missing column '{missing[0]}'" if missing else f"unknown column {extra[0]!r}" if extra
+                else f"column '{doubled[0]}' appears twice")
+        raise DataError(f"{where}: row 1 (header): {what}; expected {', '.join(COLUMNS)}")
+    rows: dict[tuple[int, str, str], Observation] = {}
+    for line, fields in records:
+        if len(fields) != len(header):
+            raise DataError(f"{where}: row {line}: expected {len(COLUMNS)} fields, got {len(fields)}")
+        obs = _parse_row(dict(zip(header, fields)), line, where)
+        key = (obs.year, obs.period, obs.metric)
+        if key in rows:
+            raise DataError(f"{where}: row {line}, column 'metric': duplicate of row {rows[key].row} "
+                            f"({obs.label()})")
+        rows[key] = obs
     if not rows:
         raise DataError(f"{where}: no data rows")
     return rows

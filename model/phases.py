@@ -59,10 +59,10 @@ def calibrate_initial_state(m) -> None:
     m.talent.append(**initial_talent(m.talent_demand, p.talent.slack_2019))
     m.talent_supply[:] = (m.talent.view("headcount") * m.talent.view("skill")).reshape(len(COHORTS), C).sum(axis=0)
     demand = np.bincount(f.cloud[users], weights=w[users] * p.firm.cloud_intensity * rnd.DT[users], minlength=c.n)
+    share = np.where(~c.view("foreign"), c.view("capacity"), 0.0)  # capacity shares, before they become CNY
+    c.overseas_sales[: c.n] = p.cloud.overseas_sales_2019_cny / 4 * share / share.sum()
     c.capacity[: c.n] *= demand.sum() * p.cloud.capacity_headroom_2019
     c.demand[: c.n] = demand
-    share = np.where(~c.view("foreign"), c.view("capacity"), 0.0)
-    c.overseas_sales[: c.n] = p.cloud.overseas_sales_2019_cny / 4 * share / share.sum()
     c.capacity_2019[: c.n] = c.view("capacity")
     c.overseas_2019[: c.n] = c.view("overseas_sales")
     grow_platforms(m, q=-1)

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Any, Iterator
 
 from omegaconf import DictConfig, OmegaConf
 
-from model.config import Config
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, quarter_index
+from model.config import Config
+from model.suggest import hint
 
 
 class ConfigError(ValueError):
@@ -39,7 +41,8 @@ def _check_field(path: str, value: Any, meta: dict) -> None:
     for suffix, leaf in _leaves(value):
         key = path + suffix
         if meta["choices"] is not None and leaf not in meta["choices"]:
-            raise ConfigError(f"{key}={leaf!r} is not one of {', '.join(map(str, meta['choices']))}")
+            raise ConfigError(f"{key}={leaf!r} is not one of {', '.join(map(str, meta['choices']))}"
+                              f"{hint(leaf, meta['choices'])}")
         if meta["quarter"]:
             try:
                 q = quarter_index(leaf)
@@ -60,8 +63,8 @@ def _walk(schema: type, node: dict, prefix: str = "") -> None:
     unknown = sorted(set(node) - set(names), key=str)
     if unknown:  # Hydra's '+key=value' can add keys even to a typed config; they are never used, so refuse them
         added = next((suffix for suffix, _ in _leaves(node[unknown[0]])), "")  # the key as typed: +a.b.c=1
-        raise ConfigError(f"{prefix}{unknown[0]}{added} is not a parameter; {prefix.rstrip('.') or 'the top level'} "
-                          f"has: {', '.join(names)}")
+        raise ConfigError(f"{prefix}{unknown[0]}{added} is not a parameter{hint(unknown[0], names)}; "
+                          f"{prefix.rstrip('.') or 'the top level'} has: {', '.join(names)}")
     for f in dataclasses.fields(schema):
         path = f"{prefix}{f.name}"
         if f.name not in node:  # Hydra's '~key' deletes even a typed key
@@ -75,7 +78,8 @@ def _walk(schema: type, node: dict, prefix: str = "") -> None:
 def _require_keys(path: str, mapping: dict, allowed: tuple, exact: bool = True) -> None:
     unknown = sorted(set(mapping) - set(allowed))
     if unknown:
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r}; allowed: {', '.join(allowed)}")
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r}{hint(unknown[0], allowed)}; allowed: "
+                          f"{', '.join(allowed)}")
     missing = sorted(set(allowed) - set(mapping)) if exact else []
     if missing:
         raise ConfigError(f"{path}: missing key {missing[0]!r}")
@@ -90,7 +94,7 @@ def _check_consistency(c: dict) -> None:
         if sum(shares.values()) <= 0:
             raise ConfigError(f"population.city_share.{kind} must have a positive sum")
     _require_keys("population.parks", pop["parks"], CITIES, exact=False)
-    for kind_dict in ("trade_cost", "talent_intensity"):
+    for kind_dict in ("trade_cost", "import_ratio", "talent_intensity"):
         _require_keys(f"firm.{kind_dict}", c["firm"][kind_dict], FIRM_KINDS)
     _require_keys("platform.n_initial", c["platform"]["n_initial"], PLATFORM_KINDS)
     _require_keys("talent.amenity", c["talent"]["amenity"], CITIES)
@@ -99,10 +103,14 @@ def _check_consistency(c: dict) -> None:
     if abs(sum(world["market_share"].values()) - 1.0) > 1e-6:
         raise ConfigError(f"world.market_share must sum to 1 (sums to {sum(world['market_share'].values()):g})")
     if world["fx"] not in world["fx_scenarios"]:
-        raise ConfigError(f"world.fx={world['fx']!r} is not one of {', '.join(world['fx_scenarios'])}")
+        raise ConfigError(f"world.fx={world['fx']!r} is not one of {', '.join(world['fx_scenarios'])}"
+                          f"{hint(world['fx'], world['fx_scenarios'])}")
+    odd = [y for y in world["fx_observed"] if not re.fullmatch(r"\d{4}", str(y))]
+    if odd:
+        raise ConfigError(f"world.fx_observed.{odd[0]} is not a year")
     years = sorted(int(y) for y in world["fx_observed"])
-    if not years or years[0] > 2019 or years != list(range(years[0], years[-1] + 1)):
-        raise ConfigError("world.fx_observed must hold consecutive years starting by 2019")
+    if 2019 not in years or years != list(range(years[0], years[-1] + 1)):
+        raise ConfigError("world.fx_observed must hold consecutive years, 2019 among them")
     if net["same_park"] + net["same_city"] > 1.0:
         raise ConfigError("network.same_park + network.same_city must not exceed 1")
     if tgt["t5_min"] > tgt["t5_max"]:

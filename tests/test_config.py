@@ -42,7 +42,7 @@ BAD = {
     "horizon=2040Q1": "horizon=2040Q1 is out of range",
     "policy.fund.start=2026Q1": "policy.fund.start=2026Q1 is after policy.fund.end",
     "phasing.rollout.Ningbo=soon": "phasing.rollout.Ningbo='soon' is not a quarter",
-    "policy.fnd.enabled=false": "Key 'fnd' not in 'PolicyCfg'",
+    "policy.fnd.enabled=false": "policy.fnd is not a parameter — did you mean 'fund'?",
     "scale=big": "could not be converted to Float",
     "world.market_share.us=0.9": "world.market_share must sum to 1",
     "+policy.fund.bonus=1": "policy.fund.bonus is not a parameter",
@@ -67,3 +67,20 @@ def test_no_user_target_can_instantiate_classes():
     with pytest.raises(ConfigError, match="policy.fund._target_ is not a parameter"):
         validate(compose_config("+policy.fund._target_=os.system"))
     assert "instantiate" not in "".join(p.read_text() for p in Path("model").glob("*.py"))
+
+
+@pytest.mark.parametrize("override, suggestion", [
+    ("policy.fund.anual_budget_cny=2e9", "did you mean 'annual_budget_cny'?"),
+    ("polcy=none", "did you mean 'policy'?"),
+    ("policy=nonee", "did you mean 'none'?"),
+    ("policy.fund.rule=competitve", "did you mean 'competitive'?"),
+    ("world.fx=strong_usdd", "did you mean 'strong_usd'?"),
+    ("phasing.rollout.Hangzou=2021Q1", "did you mean 'Hangzhou'?"),
+])
+def test_a_misspelt_key_or_value_gets_the_closest_name(override, suggestion):
+    from model.api import load_config
+
+    with pytest.raises(ConfigError) as err:
+        load_config(override)
+    message = str(err.value)
+    assert suggestion in message and "+" not in message.split("did you mean")[0] and "\n" not in message
