@@ -14,11 +14,12 @@ from agents.state import RowAgents
 from agents.talent import TalentState
 from agents.vocabulary import CITIES, quarter_index
 from model import phases
-from model.api import load_config, replicate_seed
+from model.compose import load_config
 from model.config import Config
 from model.engine import ENGINES
 from model.network import B2BLayer, b2b_links
 from model.records import Recorder
+from model.run import replicate_seed, run_to_horizon
 from model.setup import initial_clouds, initial_platforms, park_table, platform_serves, sample_firms
 from model.state import declare
 from model.validate import validate
@@ -27,7 +28,7 @@ from model.world import build_world
 
 def as_config(cfg: Config | DictConfig | None) -> DictConfig:
     """A typed (structured) config: None gives what `dtsim` runs (conf/ with its defaults, calibration
-    included: `model.api.load_config()`); a dataclass or a composed Hydra config is merged onto the schema."""
+    included: `model.compose.load_config()`); a dataclass or a composed Hydra config is merged onto the schema."""
     if cfg is None:
         return load_config()
     if isinstance(cfg, DictConfig) and OmegaConf.get_type(cfg) is Config and "hydra" not in cfg:
@@ -112,9 +113,8 @@ class DigitalTradeModel(mesa.Model):
         ENGINES[self.params.engine](self, population, rule, rnd)
 
     def run(self, quarters: int | None = None) -> "DigitalTradeModel":
-        """Step to the horizon (model.api.run_to_horizon), or `quarters` more quarters."""
+        """Step to the horizon (model.run.run_to_horizon), or `quarters` more quarters."""
         if quarters is None:
-            from model.api import run_to_horizon
             return run_to_horizon(self)
         for _ in range(min(quarters, self.n_quarters - 1 - self.quarter)):
             self.step()

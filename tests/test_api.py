@@ -9,7 +9,7 @@ import sys
 import pytest
 from omegaconf import OmegaConf
 
-from model.api import load_config, simulate
+from model.api import CONF_DIR, load_config, simulate
 from model.model import DigitalTradeModel
 from model.targets import scorecard
 from model.validate import ConfigError
@@ -32,7 +32,7 @@ def test_the_default_model_is_the_one_dtsim_runs():
     """No config means dtsim's defaults, calibration included, not the schema's stated assumptions."""
     default = OmegaConf.to_container(DigitalTradeModel().cfg)
     assert default == OmegaConf.to_container(load_config())
-    calibrated = OmegaConf.load(load_config.__globals__["CONF_DIR"] + "/calibration/zhejiang_2021.yaml")
+    calibrated = OmegaConf.load(CONF_DIR + "/calibration/zhejiang_2021.yaml")
     assert default["world"]["digital_boom"]["level"] == calibrated.world.digital_boom.level
     assert OmegaConf.to_container(load_config("calibration=none"))["world"]["digital_boom"]["level"] \
         != calibrated.world.digital_boom.level
