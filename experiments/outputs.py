@@ -1,4 +1,4 @@
-"""What a run writes: targets.json, replicates.parquet, timeseries.parquet and the target-path chart.
+"""What a run writes: targets.json, replicates.parquet, timeseries.parquet, the target-path and index charts.
 
 Each file is written atomically (a temporary name, then a rename), so a run killed midway leaves no half file.
 """
@@ -47,14 +47,17 @@ def write_json(path: Path, doc: dict) -> None:
 
 
 def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra) -> dict:
-    """targets.json (scorecard + replicate statistics), replicates.parquet, timeseries.parquet, the chart.
+    """targets.json (scorecard + replicate statistics), replicates.parquet, timeseries.parquet, the charts.
 
     Returns the per-target summary (value = the median over replicates, met = whether the median meets the target,
-    plus median, q05, q95, mean, p_met, p_met_ci, n) and "all" (P(all five met together), its interval, n).
-    `extra` (e.g. the job's overrides) is recorded in targets.json.
+    plus median, q05, q95, mean, p_met, p_met_ci, n), "all" (P(all five met together), its interval, n), "M2022"
+    (the 2022 milestone by dimension, by the same rule, with its criteria in words) and "index" (the province's
+    composite index at the target year's Q4 and its growth; `p_met` None). `extra` (e.g. the job's overrides) is
+    recorded in targets.json.
     """
     out.mkdir(parents=True, exist_ok=True)
     card = summarise(reps)
+    complete_card(card, cfg)
     doc = {**card, "seed": int(cfg.seed), "config_hash": config_hash(cfg), "version": package_version(),
            "policy": str(cfg.policy.name), "phasing": str(cfg.phasing.name), "scale": float(cfg.scale),
            "horizon": str(cfg.horizon), "firm_agents": reps[0].firm_agents, "replicates": len(reps),
@@ -71,7 +74,32 @@ def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra)
     if cfg.chart:
         from experiments.charts import target_path_chart
         atomic(out / "digital_trade_usd.png", lambda p: target_path_chart(frame, cfg, p))
+        from experiments.charts import index_chart
+        atomic(out / "index_by_city.png", lambda p: index_chart(frame, cfg, p))
     write_json(out / "targets.json", doc)  # last: its presence means the others are there
+    return card
+
+
+def index_at(entry: dict, year: int) -> dict:
+    """The summarised index (`summarise`'s "index") at the target year: its Q4 value over replicates (value = the
+    median) and the average annual growth of its annual mean 2020→2021 and 2020→year, beside the published
+    index's 2017–2021 growth."""
+    at = entry["by_year"].get(str(year), {})
+    stats = {k: at.get(k) for k in ("median", "q05", "q95", "mean")}
+    growth = {"growth_2020_2021": entry["by_year"].get("2021", {}).get("growth_from_2020"),
+              f"growth_2020_{year}": at.get("growth_from_2020")}
+    return {**entry, "year": int(year), "value": stats["median"], **stats, "n": at.get("n", 0), **growth,
+            "note": "levels are not comparable with the published index (base: the province at end-2019 = 100; "
+                    "other indicators); growth rates are. The model is never fitted to the published index"}
+
+
+def complete_card(card: dict, cfg: DictConfig) -> dict:
+    """What the config adds to `summarise`'s card: the index at the target year, the milestone's criteria in words."""
+    from model.targets import milestone_criteria
+
+    card["index"] = index_at(card["index"], int(cfg.targets.year))
+    for dim, text in milestone_criteria(cfg.index).items():
+        card["M2022"]["dimensions"][dim]["criterion"] = text
     return card
 
 
@@ -138,4 +166,55 @@ def print_scorecard(card: dict, cfg: DictConfig, out: Path, firm_agents: int) ->
         else:
             missed = [k for k in TARGET_KEYS if card[k]["met"] is False]
             print("  all five met" if not missed else f"  not all five met (missed: {', '.join(missed)})")
+    _print_milestone(card.get("M2022"), n)
+    _print_index(card.get("index"), int(cfg.targets.year), n)
     print(f"outputs: {out}")
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{100 * x:.1f} %/year"
+
+
+def _print_milestone(m: dict | None, n: int) -> None:
+    """One line: the 2022 milestone, all five dimensions (criteria: docs/ODD.md, targets.json)."""
+    if not m or m["p_met"] is None:
+        return
+    dims = m["dimensions"]
+
+    def name(p: str) -> str:
+        return "spill-over" if p == "spillover" else p
+
+    def shown(p: str, bar: bool = False) -> str:
+        e = dims[p]
+        return (f"{name(p)} {e['value']:.0f}" + (f" < {e['threshold']:g}" if bar else "")
+                + (" cities" if p == "spillover" else ""))
+
+    if n > 1:
+        each = ", ".join(f"{name(p)} {dims[p]['p_met']:.2f}" for p in dims)
+        print(f"  M2022 {fmt_p(m)}  2022 milestone, all five dimensions at {m['quarter']} (P by dimension: {each})")
+        return
+    missed = [p for p in dims if dims[p]["met"] is False]
+    if not missed:
+        print(f"  M2022 met      2022 milestone at {m['quarter']}: all five dimensions "
+              f"({', '.join(shown(p) for p in dims)})")
+    else:
+        what = ", ".join(shown(p, bar=True) for p in missed)
+        print(f"  M2022 not met  2022 milestone at {m['quarter']}: {5 - len(missed)} of 5 dimensions (missed: {what})")
+
+
+def _print_index(entry: dict | None, year: int, n: int) -> None:
+    """Two lines: the province index at the target year, and its growth beside the published index's."""
+    if not entry or "by_year" not in entry:
+        return
+    e = index_at(entry, year)
+    if e["value"] is None:
+        return
+    level = f"{e['value']:.1f}" if n == 1 else f"median {e['value']:.1f}, 5–95 %: {e['q05']:.1f}–{e['q95']:.1f}"
+    print(f"  index          digital-trade index   province {level} at {year}Q4 (province end-2019 = 100)")
+
+    def growth(key: str) -> str:
+        return _pct(None if e.get(key) is None else e[key]["median"])
+
+    what = "index growth" if n == 1 else "median growth"
+    print(f"                 {what:<21} 2020→21 {growth('growth_2020_2021')}, 2020–{str(year)[2:]} "
+          f"{growth(f'growth_2020_{year}')}; published 2017–21: {_pct(e['published_growth_2017_2021'])} (not fitted)")

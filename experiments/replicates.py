@@ -23,7 +23,8 @@ from omegaconf import DictConfig
 from tqdm.auto import tqdm
 
 from model.api import simulate
-from model.targets import meets
+from model.index import PILLARS, UNIT as INDEX_UNIT, average_growth, published_growth
+from model.targets import MILESTONE_QUARTER, index_path, meets, milestone_from_records
 
 TARGETS = ("T1", "T2", "T3", "T4", "T5")
 # Measured here: a process pool takes ~2.5 s to start (its workers import the model). With workers=0 (auto) the
@@ -158,7 +159,8 @@ def p_met_interval(k: int, n: int, level: float = 0.95) -> list[float]:
     return [max(0.0, centre - half), min(1.0, centre + half)]
 
 
-COUNT_UNITS = ("platforms", "firms", "bases")  # T3-T5 are counts: summarised by replicates' own values
+# T3-T5 and the milestone's spill-over are counts: summarised by replicates' own values
+COUNT_UNITS = ("platforms", "firms", "bases", "cities")
 
 
 def target_stats(values: pd.Series, met: pd.Series, unit: str = "") -> dict:
@@ -189,7 +191,8 @@ def all_met(rows: pd.DataFrame) -> dict:
 
 def summarise(reps: list[Replicate]) -> dict:
     """Per target: the keys of one scorecard with `value` = the median over replicates and `met` = whether that
-    median meets the target (so the two never contradict), plus target_stats; and "all": P(all five met)."""
+    median meets the target (so the two never contradict), plus target_stats; "all": P(all five met); "M2022": the
+    2022 milestone by the same rule; "index": the province's composite index by year (no target, `p_met` None)."""
     rows = scorecard_rows(reps)
     out = {}
     for key in TARGETS:
@@ -199,7 +202,56 @@ def summarise(reps: list[Replicate]) -> dict:
         out[key] = {"value": stats["median"], "threshold": first["threshold"], "unit": first["unit"],
                     "met": meets(stats["median"], first["threshold"]), **stats}
     out["all"] = all_met(rows)
+    out["M2022"] = summarise_milestone(reps)
+    out["index"] = summarise_index(reps)
     return out
+
+
+def summarise_milestone(reps: list[Replicate]) -> dict:
+    """The 2022 milestone over replicates, by the same rule as the targets: per dimension the median value (and
+    whether it meets the criterion), 5-95 %, P(met) with its Wilson interval; `p_met`: P(all five dimensions met in
+    the same replicate). Read from each replicate's records (model.targets.milestone_from_records)."""
+    cards = [milestone_from_records(r.frame) for r in reps]
+    dims = {}
+    for p in PILLARS:
+        values = pd.Series([c[p]["value"] for c in cards], dtype=float)
+        met = pd.Series([c[p]["met"] for c in cards], dtype=object)
+        threshold, unit = cards[0][p]["threshold"], cards[0][p]["unit"]
+        stats = target_stats(values, met, unit)
+        dims[p] = {"value": stats["median"], "threshold": threshold, "unit": unit,
+                   "met": meets(stats["median"], threshold), **stats}
+    both = [c["all"] for c in cards if c["all"] is not None]
+    k, n = sum(both), len(both)
+    met = [dims[p]["met"] for p in PILLARS]
+    return {"quarter": MILESTONE_QUARTER, "dimensions": dims, "met": None if None in met else all(met), "n": n,
+            "p_met": k / n if n else None, "p_met_ci": p_met_interval(k, n) if n else None}
+
+
+def _spread(values: list[float]) -> dict:
+    """Median and 5-95 % of replicates (the one summary rule), mean for reference."""
+    values = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+    if values.size == 0:
+        return {"n": 0, "median": None, "q05": None, "q95": None, "mean": None}
+    q05, median, q95 = np.quantile(values, [0.05, 0.5, 0.95])
+    return {"n": int(values.size), "median": float(median), "q05": float(q05), "q95": float(q95),
+            "mean": float(values.mean())}
+
+
+def summarise_index(reps: list[Replicate]) -> dict:
+    """The province's composite index over replicates: at Q4 of every simulated year, and the average annual growth
+    of its annual mean from 2020 to each later year (median, 5-95 %); the published index's 2017-2021 growth beside
+    it for comparison (levels are not comparable: different base and indicators; never fitted). No target: no
+    P(met). `experiments.outputs.index_at` picks the target year."""
+    paths = [index_path(r.frame) for r in reps]
+    years = sorted(set().union(*(p["q4"] for p in paths)))
+    by_year = {}
+    for year in years:
+        entry = _spread([p["q4"].get(year) for p in paths])
+        if year > 2020:
+            entry["growth_from_2020"] = _spread([average_growth(p["annual"], 2020, year) for p in paths])
+        by_year[str(year)] = entry
+    return {"unit": INDEX_UNIT, "quarter": "Q4", "by_year": by_year, "p_met": None,
+            "published_growth_2017_2021": published_growth()}
 
 
 def mean_difference(diffs: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:

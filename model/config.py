@@ -362,6 +362,86 @@ class TargetsCfg:
     global_platform_min_markets: float = P(50.0, "foreign markets", 0.0, 250.0, "A: plan gives no definition")
 
 
+# ----------------------------------------------------------------------------------------------- index
+_HANDBOOK = "OECD/JRC Handbook on Constructing Composite Indicators (2008)"
+
+
+def _w(default: float = 1.0):
+    return P(default, "relative weight", 0.0, 100.0, f"{_HANDBOOK}, step 6 (weighting): equal weights as the default")
+
+
+def _ref(default: float, unit: str, hi: float, why: str):
+    return P(default, f"{unit} per 100 index points", 1e-6, hi,
+             f"A: fixed reference range (min-max normalisation with a fixed range anchored at end-2019, "
+             f"{_HANDBOOK}, step 5): {why}")
+
+
+@dataclass
+class PillarWeightsCfg:
+    scale: float = _w()
+    clustering: float = _w()
+    content: float = _w()
+    facilitation: float = _w()
+    spillover: float = _w()
+
+
+@dataclass
+class IndicatorWeightsCfg:
+    digital_trade_per_firm: float = _w()
+    export_share: float = _w()
+    key_enterprise_density: float = _w()
+    digital_firm_share: float = _w()
+    transformed_share: float = _w()
+    base_member_share: float = _w()
+    platform_gmv_per_firm: float = _w()
+    content_trade_per_firm: float = _w()
+    content_trade_share: float = _w()
+    content_firm_density: float = _w()
+    trade_cost_cut: float = _w()
+    digital_cost_cut: float = _w()
+    talent_fill: float = _w()
+    zone_coverage: float = _w()
+    digital_trade_growth: float = _w()
+
+
+_M2022 = "A: interpretation of plan 一 (到2022年,初步建成…的数字贸易先行示范区)"
+
+
+@dataclass
+class IndexCfg:
+    """The composite digital-trade index (model/index.py) and the scored 2022 milestone (model/targets.py)."""
+
+    pillar_weight: PillarWeightsCfg = field(default_factory=PillarWeightsCfg)
+    indicator_weight: IndicatorWeightsCfg = field(default_factory=IndicatorWeightsCfg)
+    aggregation: str = P("arithmetic", "rule", source=f"{_HANDBOOK}, step 6 (aggregation): linear across pillars; "
+                         "geometric for the sensitivity check (less compensation between pillars)",
+                         choices=("arithmetic", "geometric"))
+    ref_base_member_share: float = _ref(0.1, "share of firms", 1.0, "one firm in ten in a demonstration base")
+    ref_trade_cost_cut: float = _ref(0.05, "ad valorem", 0.5, "the plan's default CBEC cut (customs 0.03 + "
+                                     "warehouses 0.02)")
+    ref_digital_cost_cut: float = _ref(0.3, "share of transformation cost", 0.9,
+                                       "policy.infrastructure.max_cost_cut")
+    ref_zone_coverage: float = _ref(1.0, "share of the zone's levers acting", 1.0, "a city fully in the zone")
+    m2022_scale: float = P(152.0, "index points", 0.0, 1000.0,
+                           f"{_M2022} 规模较大竞争力较强: province scale pillar at 2022Q4 on the path of T2's 15 %/year "
+                           "from end-2019 (100 × 1.15³)", uncertain=True)
+    m2022_clustering: float = P(120.0, "index points", 0.0, 1000.0,
+                                f"{_M2022} 数字产业集聚: province clustering pillar at 2022Q4, a clear gain (+20 "
+                                "points) over end-2019", uncertain=True)
+    m2022_content: float = P(120.0, "index points", 0.0, 1000.0,
+                             f"{_M2022} 数字内容丰富: province content pillar at 2022Q4, +20 points over end-2019",
+                             uncertain=True)
+    m2022_facilitation: float = P(120.0, "index points", 0.0, 1000.0,
+                                  f"{_M2022} 数字贸易便利: province facilitation pillar at 2022Q4, +20 points over "
+                                  "end-2019", uncertain=True)
+    m2022_spillover_cities: int = P(4, "cities outside Hangzhou", 0, 10,
+                                    f"{_M2022} 辐射带动突出 and 二 (Ningbo, Jinhua-Yiwu by 2022): radiation beyond the "
+                                    "zone's own cities: the two extension cities and at least two more", uncertain=True)
+    m2022_spillover_index: float = P(120.0, "index points", 0.0, 1000.0,
+                                     f"{_M2022} 辐射带动突出: the composite index a city outside Hangzhou must reach at "
+                                     "2022Q4 to count (+20 points, as for the pillars)", uncertain=True)
+
+
 @dataclass
 class Config:
     seed: int = P(0, "integer", 0, 2**32 - 1, "replicate seeds are spawned from it")
@@ -383,6 +463,7 @@ class Config:
     policy: PolicyCfg = field(default_factory=PolicyCfg)
     phasing: PhasingCfg = field(default_factory=PhasingCfg)
     targets: TargetsCfg = field(default_factory=TargetsCfg)
+    index: IndexCfg = field(default_factory=IndexCfg)
     chart: bool = P(True, "switch", source="write the PNG chart")
 
 

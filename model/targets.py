@@ -1,10 +1,11 @@
-"""The plan's five 2025 targets, scored from the simulated records (never from inputs)."""
+"""The plan's five 2025 targets and its 2022 milestone, scored from the simulated records (never from inputs)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from agents.vocabulary import quarter_index
+from model import index
 
 
 def _year_rows(recorder, year: int) -> np.ndarray:
@@ -54,3 +55,54 @@ def scorecard(model) -> dict:
         "T4": entry(firms, tg.t4_enterprises, "firms"),
         "T5": entry(bases, [tg.t5_min, tg.t5_max], "bases"),
     }
+
+
+# ----------------------------------------------------------------------------------------------- 2022 milestone
+MILESTONE_QUARTER = "2022Q4"  # plan 一: 到2022年,初步建成… — judged at the end of 2022
+MILESTONE_UNITS = {p: "cities" if p == "spillover" else "index points" for p in index.PILLARS}
+
+
+def milestone_criteria(index_cfg) -> dict:
+    """{dimension: the criterion in words} — each an interpretation of the plan's words (plan 一), thresholds from
+    the config (`index.m2022_*`)."""
+    out = {p: f"province {index.PILLAR_NAMES[p]} pillar ≥ {float(getattr(index_cfg, f'm2022_{p}')):g} index points "
+              f"at {MILESTONE_QUARTER} (plan 一: {index.PLAN_WORDS[p]})" for p in index.PILLARS if p != "spillover"}
+    out["spillover"] = (f"≥ {int(index_cfg.m2022_spillover_cities)} cities outside Hangzhou with index ≥ "
+                        f"{float(index_cfg.m2022_spillover_index):g} at {MILESTONE_QUARTER} (plan 一: "
+                        f"{index.PLAN_WORDS['spillover']})")
+    return out
+
+
+def _milestone(value_at) -> dict:
+    """{dimension: {value, threshold, unit, met}, "all": met} from `value_at(metric)` (None if not simulated)."""
+    out = {}
+    for p in index.PILLARS:
+        value, threshold = value_at(f"index_m2022_{p}"), value_at(f"index_m2022_{p}_threshold")
+        out[p] = {"value": value, "threshold": threshold, "unit": MILESTONE_UNITS[p], "met": meets(value, threshold)}
+    met = [out[p]["met"] for p in index.PILLARS]
+    out["all"] = None if any(m is None for m in met) else all(met)
+    return out
+
+
+def milestone(model) -> dict:
+    """The 2022 milestone of a run scored from its records at 2022Q4: per dimension {value, threshold, unit, met},
+    and "all" (all five met); values and met are None if 2022Q4 was not simulated."""
+    rec = model.recorder
+    q = quarter_index(MILESTONE_QUARTER)
+    row = rec.quarters.index(q) if q in rec.quarters else None
+    return _milestone(lambda metric: None if row is None else float(rec.series(metric)[row]))
+
+
+def milestone_from_records(frame) -> dict:
+    """`milestone` from one replicate's tidy records (timeseries.parquet rows of one replicate)."""
+    at = frame[(frame["quarter"] == MILESTONE_QUARTER) & frame["metric"].str.startswith("index_m2022_")]
+    values = dict(zip(at["metric"], at["value"].astype(float)))
+    return _milestone(values.get)
+
+
+def index_path(frame) -> dict:
+    """The province index of one replicate's tidy records: {"q4": {year: index at Q4}, "annual": {year: mean of its
+    four quarters}} for every fully simulated year."""
+    sub = frame[(frame["metric"] == "index") & (frame["city"] == index.PROVINCE)]
+    q4 = {int(q[:4]): float(v) for q, v in zip(sub["quarter"], sub["value"]) if q.endswith("Q4")}
+    return {"q4": q4, "annual": index.annual_means(frame)}

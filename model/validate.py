@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, quarter_index
 from model.config import Config
+from model.index import weights as index_weights
 from model.suggest import hint
 
 
@@ -86,6 +87,7 @@ def _require_keys(path: str, mapping: dict, allowed: tuple, exact: bool = True) 
 
 
 def _check_consistency(c: dict) -> None:
+    index_weights(c["index"])  # not all weights 0, no pillar without a weighted indicator
     pop, world, net, tgt = c["population"], c["world"], c["network"], c["targets"]
     _require_keys("population.transformed_share_2019", pop["transformed_share_2019"], FIRM_KINDS)
     _require_keys("population.city_share", pop["city_share"], FIRM_KINDS)
