@@ -207,6 +207,10 @@ def wrap(text: str, width: int = 34) -> str:
     return "\n".join(fill(part) for part in str(text).split("; "))
 
 
+NAMES = {"T1": "digital trade", "T2": "average annual growth", "T3": "global platforms",
+         "T4": "key enterprises", "T5": "demonstration bases"}  # the plan's five 2025 targets in plain words
+
+
 def target_goal(entry: dict) -> str:
     """The threshold with its unit: '≥ USD 100 bn', '≥ 15 %/year', '≥ 10', '10–20'. `entry`: {threshold, unit}."""
     thr, u = entry["threshold"], entry["unit"]
@@ -220,8 +224,6 @@ def target_goal(entry: dict) -> str:
 def target_label(target: str, entry: dict, year: int | None = None, base_year: int | None = None) -> str:
     """'digital trade ≥ USD 100 bn in 2025', 'average annual growth 2020–2025 ≥ 15 %/year', 'key enterprises ≥ 100
     in 2025'. `entry`: {threshold, unit} (aggregate.target_entry)."""
-    from experiments.outputs import NAMES
-
     when = f" in {year}" if year else ""
     if entry["unit"] == "1/year":
         span = f" {base_year}–{year}" if base_year and year else when

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from experiments.labels import NAMES, target_goal
 from experiments.replicates import Replicate, scorecard_rows, summarise
 
 
@@ -120,8 +121,6 @@ def fmt_value(value: float | None, unit: str, upper: float | None = None) -> str
 
 def fmt_target(entry: dict) -> str:
     """'target ≥ USD 100 bn', 'target ≥ 15 %/year', 'target 10–20' (experiments.labels.target_goal)."""
-    from experiments.labels import target_goal
-
     return f"target {target_goal(entry)}"
 
 
@@ -134,8 +133,6 @@ def _fmt(entry: dict) -> str:
     return f"{text} ({fmt_target(entry)})"
 
 
-NAMES = {"T1": "digital trade", "T2": "average annual growth", "T3": "global platforms",
-         "T4": "key enterprises", "T5": "demonstration bases"}
 TARGET_KEYS = tuple(NAMES)
 
 

@@ -27,7 +27,8 @@ import pandas as pd
 from experiments import labels as L
 from experiments.aggregate import (COST_METHOD, Analysis, Sweep, analyse, effects, fmt_number, load, period,
                                    target_entry)
-from experiments.outputs import NAMES, atomic, fmt_value
+from experiments.labels import NAMES
+from experiments.outputs import atomic, fmt_value
 from experiments.replicates import TARGETS, all_met, target_stats
 
 SCREEN_ROWS = 20

@@ -33,7 +33,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from experiments import labels as L  # noqa: E402
 from experiments.aggregate import COST_METHOD, Analysis, Sweep, analyse, period, target_entry  # noqa: E402
 from experiments.charts import annual_usd, draw_target_path  # noqa: E402
-from experiments.outputs import NAMES  # noqa: E402
+from experiments.labels import NAMES  # noqa: E402
 from experiments.replicates import TARGETS, all_met, target_stats  # noqa: E402
 
 MAX_FACETS = 24

@@ -106,11 +106,6 @@ IN_PROVINCE = np.ones((I, C))
 IN_PROVINCE[[i.outside_hangzhou for i in INDICATORS], HANGZHOU] = 0.0
 
 
-def _config_error(message: str) -> Exception:
-    from model.validate import ConfigError
-    return ConfigError(message)
-
-
 def parts(m, city: np.ndarray, w: np.ndarray, dt: np.ndarray, dx: np.ndarray,
           firms: np.ndarray, transformed: np.ndarray, key: np.ndarray) -> dict:
     """What the indicators are made of, by city, from arrays the Recorder already holds (`city`, `w`: the living
@@ -174,15 +169,16 @@ def _get(node, key: str):
 def weights(index_cfg) -> tuple[np.ndarray, np.ndarray]:
     """(pillar weights (5,), within-pillar indicator weights (indicators,)), each group summing to 1. `index_cfg`:
     the config's `index` section (dataclass, DictConfig or plain dict, so a config check can call it); raises
-    ConfigError if all pillar weights, or all of one pillar's indicator weights, are 0."""
+    ValueError if all pillar weights, or all of one pillar's indicator weights, are 0 (model.validate checks it
+    at start)."""
     pw = np.array([float(_get(_get(index_cfg, "pillar_weight"), p)) for p in PILLARS])
     iw = np.array([float(_get(_get(index_cfg, "indicator_weight"), n)) for n in NAMES])
     if pw.sum() <= 0:
-        raise _config_error("index.pillar_weight: the pillar weights must not all be 0")
+        raise ValueError("index.pillar_weight: the pillar weights must not all be 0")
     per_pillar = np.bincount(PILLAR_OF, weights=iw, minlength=len(PILLARS))
     empty = [p for p, s in zip(PILLARS, per_pillar) if s <= 0]
     if empty:
-        raise _config_error(f"index.indicator_weight: the indicators of pillar {empty[0]!r} all have weight 0")
+        raise ValueError(f"index.indicator_weight: the indicators of pillar {empty[0]!r} all have weight 0")
     return pw / pw.sum(), iw / per_pillar[PILLAR_OF]
 
 

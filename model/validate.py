@@ -87,7 +87,10 @@ def _require_keys(path: str, mapping: dict, allowed: tuple, exact: bool = True) 
 
 
 def _check_consistency(c: dict) -> None:
-    index_weights(c["index"])  # not all weights 0, no pillar without a weighted indicator
+    try:
+        index_weights(c["index"])  # not all weights 0, no pillar without a weighted indicator
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     pop, world, net, tgt = c["population"], c["world"], c["network"], c["targets"]
     _require_keys("population.transformed_share_2019", pop["transformed_share_2019"], FIRM_KINDS)
     _require_keys("population.city_share", pop["city_share"], FIRM_KINDS)
