@@ -30,9 +30,15 @@ from calibration.report import read_trials
 from calibration.search import defaults
 from model.validate import ConfigError
 
-TARGET_NAMES = {"T1": "digital trade ≥ USD 100 bn", "T2": "growth ≥ 15 %/yr (2020-25)",
-                "T3": "≥ 10 global platforms",
-                "T4": "≥ 100 key enterprises", "T5": "10-20 demonstration bases"}
+
+
+def target_names(cfg) -> dict[str, str]:
+    """'digital trade ≥ USD 100 bn in 2025', … from the config's targets (never retyped)."""
+    from experiments.labels import target_label
+    from model.targets import goals
+
+    tg = cfg.targets
+    return {key: target_label(key, goal, int(tg.year), int(tg.t2_base_year)) for key, goal in goals(tg).items()}
 
 
 def parse(argv) -> argparse.Namespace:
@@ -60,7 +66,7 @@ def _cell(s: dict, scale: float = 1.0, pct: bool = False) -> str:
     return f"{f(s['q50'])} [{f(s['q5'])}, {f(s['q95'])}]"
 
 
-def tables(summary: dict) -> tuple[list[list], list[list]]:
+def tables(summary: dict, cfg) -> tuple[list[list], list[list]]:
     rows = []
     for year in YEARS:
         for part in ("H1", "FY"):
@@ -72,7 +78,7 @@ def tables(summary: dict) -> tuple[list[list], list[list]]:
                          _cell(g, pct=True) if g else "—"])
     odds = [[key, name, f"{100 * summary[('2025', key, 'met')]['mean']:.0f} %",
              _cell(summary[("2025", key, "value")], 1e9 if key == "T1" else 1.0, pct=key == "T2")]
-            for key, name in TARGET_NAMES.items() if ("2025", key, "met") in summary]
+            for key, name in target_names(cfg).items() if ("2025", key, "met") in summary]
     return rows, odds
 
 
@@ -127,7 +133,7 @@ def main(argv=None) -> int:
     stats = simulate_ensemble(cfg, sets, args.seeds, args.seed,
                               progress=lambda i, n: print(f"  set {i}/{n}", file=sys.stderr, flush=True))
     summary = summarise(stats)
-    rows, odds = tables(summary)
+    rows, odds = tables(summary, cfg)
     took = duration(time.perf_counter() - t0)
     out = output_dir(args.out, "forecast", started)
     stem = f"forecast_{args.calibration}_{time.strftime('%Y-%m-%d', time.localtime(started))}"

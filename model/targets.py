@@ -45,16 +45,18 @@ def scorecard(model) -> dict:
     growth = None if now is None or base is None else (now / base) ** (1 / (tg.year - tg.t2_base_year)) - 1
     platforms, firms, bases = at_end("platforms_global"), at_end("key_enterprises"), at_end("demo_bases")
 
-    def entry(value, threshold, unit):
-        return {"value": value, "threshold": threshold, "unit": unit, "met": meets(value, threshold)}
+    values = {"T1": usd, "T2": growth, "T3": platforms, "T4": firms, "T5": bases}
+    return {key: {"value": values[key], **goal, "met": meets(values[key], goal["threshold"])}
+            for key, goal in goals(tg).items()}
 
-    return {
-        "T1": entry(usd, tg.t1_digital_trade_usd, "USD/year"),
-        "T2": entry(growth, tg.t2_growth, "1/year"),
-        "T3": entry(platforms, tg.t3_platforms, "platforms"),
-        "T4": entry(firms, tg.t4_enterprises, "firms"),
-        "T5": entry(bases, [tg.t5_min, tg.t5_max], "bases"),
-    }
+
+def goals(tg) -> dict:
+    """{"T1": {threshold, unit}, … "T5": …}: the plan's five targets as the config states them (`targets.*`)."""
+    return {"T1": {"threshold": tg.t1_digital_trade_usd, "unit": "USD/year"},
+            "T2": {"threshold": tg.t2_growth, "unit": "1/year"},
+            "T3": {"threshold": tg.t3_platforms, "unit": "platforms"},
+            "T4": {"threshold": tg.t4_enterprises, "unit": "firms"},
+            "T5": {"threshold": [tg.t5_min, tg.t5_max], "unit": "bases"}}
 
 
 # ----------------------------------------------------------------------------------------------- 2022 milestone
