@@ -93,7 +93,9 @@ def csv_text(summary: dict) -> str:
     return fh.getvalue()
 
 
-def chart(summary: dict, path: Path) -> None:
+def chart(summary: dict, path: Path, cfg) -> None:
+    """Full-year digital trade in CNY and USD, the observed 2020 total (data/zhejiang_observed.csv) and the T1
+    target (cfg.targets), never retyped."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -107,8 +109,12 @@ def chart(summary: dict, path: Path) -> None:
         ax.axvspan(2019.5, 2021.5, color="0.92", label="calibration period")
         ax.set_ylabel(label.replace("(亿元)", ""))
         ax.set_title(f"Zhejiang digital trade, full year, {unit}")
-    axes[0].scatter([2020], [4334], color="black", zorder=5, label="observed 2020 (4,334)")
-    axes[1].axhline(100, color="tab:red", ls="--", label="2025 target USD 100 bn")
+    from model.data import load_observed
+
+    observed = load_observed()[(2020, "FY", "digital_trade_total")].si_value() / 1e8
+    t1 = float(cfg.targets.t1_digital_trade_usd) / 1e9
+    axes[0].scatter([2020], [observed], color="black", zorder=5, label=f"observed 2020 ({observed:,.0f})")
+    axes[1].axhline(t1, color="tab:red", ls="--", label=f"{cfg.targets.year} target USD {t1:,.0f} bn")
     for ax in axes:
         ax.legend(fontsize=7)
     fig.tight_layout()
@@ -140,7 +146,7 @@ def main(argv=None) -> int:
     data = csv_text(summary).encode("utf-8")
     table = new_file(out, stem, ".csv", data)
     png = out / "forecast_digital_trade.png"
-    chart(summary, png)
+    chart(summary, png, cfg)
     command = "python -m experiments.forecast " + " ".join(argv if argv is not None else sys.argv[1:])
     t1 = md_table(["period", "digital trade, 亿元", "USD bn", "growth y/y, %"], rows)
     t2 = md_table(["target", "", "P(met)", "2025 value median [5 %, 95 %]"], odds)
