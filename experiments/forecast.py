@@ -111,7 +111,7 @@ def chart(summary: dict, path: Path, cfg) -> None:
         ax.set_title(f"Zhejiang digital trade, full year, {unit}")
     from model.data import load_observed
 
-    observed = load_observed()[(2020, "FY", "digital_trade_total")].si_value() / 1e8
+    observed = load_observed()[(2020, "FY", "digital_trade_total")].si_value / 1e8
     t1 = float(cfg.targets.t1_digital_trade_usd) / 1e9
     axes[0].scatter([2020], [observed], color="black", zorder=5, label=f"observed 2020 ({observed:,.0f})")
     axes[1].axhline(t1, color="tab:red", ls="--", label=f"{cfg.targets.year} target USD {t1:,.0f} bn")
