@@ -33,7 +33,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import experiments.dtsim as dtsim_cli
-import model.api as api
+import model.compose as api  # where load_config composes: CONF_DIR and its cache are patched here
 from agents.vocabulary import quarter_index, quarter_label
 from model.config import Config
 from model.data import COLUMNS, DATA_FILE, DataError, load_observed

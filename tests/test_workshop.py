@@ -4,7 +4,6 @@ live scorecard, separate sessions, one-line errors, and the views (the browser t
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import shutil
 import subprocess
@@ -13,12 +12,13 @@ import sys
 import numpy as np
 import pytest
 
-from agents.vocabulary import quarter_index
-from experiments.workshop import panels, views
+from agents.vocabulary import CITIES, quarter_index
+from experiments.workshop import monitor, panels, views
 from experiments.workshop.levers import CONTROLS
 from experiments.workshop.session import WorkshopRun, so_far
 from experiments.workshop.settings import Settings, presets
 from model import config as schema
+from model import targets as model_targets
 from model.api import CONF_DIR, load_config
 from model.network import to_networkx
 from model.targets import annual_digital_trade, scorecard
@@ -155,20 +155,26 @@ def test_money_and_gain_count_only_the_levers_switched_on():
     assert money["gain"] == pytest.approx(gain) and money["per_yuan"] == pytest.approx(gain / money["total"])
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
-def test_views_draw_and_the_network_sample_agrees_with_to_networkx():
+def test_views_are_echarts_options_and_the_network_sample_agrees_with_to_networkx():
     run = WorkshopRun(Settings(**SMALL))
-    empty = _png(views.trade_figure(run))
+    empty = views.trade_option(run)
+    assert "press Step" in json.dumps(views.city_kind_option(run))
     run.step(5)
-    assert _png(views.trade_figure(run)) != empty and _png(views.city_kind_figure(run))[:4] == b"\x89PNG"
+    trade, city = views.trade_option(run), views.city_kind_option(run)
+    for option in (trade, city):
+        json.dumps(option, allow_nan=False)  # plain data the browser can take as it is
+        assert option["animation"] is False and run.label in option["aria"]["label"]["description"]
+    assert trade != empty and len(trade["series"]) == len(empty["series"]) + 1  # this run's line appears
+    this = next(s for s in trade["series"] if s["name"].startswith("this run"))
+    usd = run.model.recorder.series("digital_trade_usd") * 4 / 1e9
+    np.testing.assert_allclose(this["data"], usd, rtol=1e-3)  # sent to 4 significant digits
+    bars = [s for s in city["series"] if s["type"] == "bar"]
+    assert sum(sum(s["data"]) for s in bars) == pytest.approx(
+        (run.model.recorder.series("digital_trade")[-1] * 4 / run.model.recorder.series("fx")[-1] / 1e9).sum(),
+        rel=1e-2)
     state = run.model.rng.bit_generator.state
     sample = views.NetworkSample(run.model, seed=0)
-    fig, g = views.network_figure(run, sample)
+    option, g = views.network_option(run, sample)
     assert run.model.rng.bit_generator.state == state  # drawing never touches the model's generator
     firms = [n for n, d in g.nodes(data=True) if d["kind"] == "firm"]
     assert 50 <= len(firms) <= 220 and g.number_of_nodes() <= 320
@@ -176,7 +182,122 @@ def test_views_draw_and_the_network_sample_agrees_with_to_networkx():
     for a, b, d in g.edges(data=True):
         assert full.has_edge(a, b) and full.edges[a, b]["layer"] == d["layer"]
     assert g.number_of_edges() == full.subgraph(g.nodes).number_of_edges()
-    assert _png(fig)[:4] == b"\x89PNG"
+    graph = option["series"][0]
+    assert len(graph["data"]) == g.number_of_nodes() and len(graph["links"]) == g.number_of_edges()
+    json.dumps(option, allow_nan=False)
+
+
+class _FakeRecorder:
+    """A recorder of a model version that records an index: the composite and two pillars by city (the province
+    last), and one milestone criterion with its threshold."""
+
+    def __init__(self, quarters: int):
+        rng = np.random.default_rng(0)
+        self.quarters = list(range(quarters))
+        self.data = {"index": list(100 + rng.random((quarters, len(CITIES) + 1))),
+                     "index_alpha": list(90 + rng.random((quarters, len(CITIES) + 1))),
+                     "index_beta": list(110 + rng.random((quarters, len(CITIES) + 1))),
+                     "index_m2022_alpha": [95.0] * quarters, "index_m2022_alpha_threshold": [120.0] * quarters,
+                     "digital_trade_usd": [1.0] * quarters}
+
+    def series(self, name):
+        return np.stack(self.data[name]) if self.quarters else np.empty(0)
+
+
+FAKE_METRICS = {"digital_trade_usd": ("USD/quarter", ""), "index": ("points", "city_all"),
+                "index_alpha": ("points", "city_all"), "index_beta": ("points", "city_all"),
+                "index_m2022_alpha": ("points", ""), "index_m2022_alpha_threshold": ("points", "")}
+NO_INDEX = {"digital_trade_usd": ("USD/quarter", "")}
+
+
+def test_the_monitoring_view_draws_any_index_metrics_and_says_when_there_are_none(monkeypatch):
+    run = WorkshopRun(Settings(**SMALL))
+    run.step(9)
+    # a model version without the index: no chart, and no milestone (the page says so)
+    assert views.monitor_option(run, NO_INDEX) is None and monitor.index_series(run.model.recorder, NO_INDEX) is None
+    monkeypatch.setattr(monitor, "scored_milestone", lambda model: None)
+    assert run.milestone() is None
+    assert "not available in this model version" in panels.milestones_md(run, metrics=NO_INDEX)
+    # a model version that records an index, its pillars and the milestone's criteria (but scores no milestone)
+    real = run.model.recorder
+    run.model.recorder = _FakeRecorder(len(real.quarters))
+    try:
+        option = views.monitor_option(run, FAKE_METRICS)
+        text = panels.criteria_md(run.model.recorder, run.label, FAKE_METRICS)
+    finally:
+        run.model.recorder = real
+    json.dumps(option, allow_nan=False)
+    assert len(option["grid"]) == len(CITIES) + 1  # a panel per city, and the province
+    names = {s["name"] for s in option["series"]}
+    assert names == {"composite index", "alpha", "beta", "in the zone"}
+    composite = [s for s in option["series"] if s["name"] == "composite index"]
+    assert len(composite) == len(CITIES) + 1 and all(len(s["data"]) == 9 for s in composite)
+    # the zone's quarters, shaded per city: Hangzhou and Ningbo from the plan's rollout quarters on
+    bands = [s["markArea"]["data"] for s in option["series"] if s["name"] == "in the zone"]
+    rollout = run.cfg.phasing.rollout
+    assert bands[CITIES.index("Hangzhou")][0][0]["xAxis"] == max(rollout.Hangzhou, run.cfg.policy.fund.start)
+    assert option["series"][0]["markLine"]["data"] == [{"xAxis": "2022Q4"}]  # when the milestone is judged
+    assert "m2022 alpha" in text and "below" in text and "120" in text  # a criterion, as recorded, vs its threshold
+    # the model of this checkout: the view follows whatever index metrics it records, or says it has none
+    if monitor.index_metrics():
+        assert views.monitor_option(run) is not None
+    else:
+        assert views.monitor_option(run) is None
+
+
+def test_phasing_rows_say_which_cities_are_in_the_zone_when():
+    run = WorkshopRun(Settings(**SMALL).change("phasing", "hangzhou_only"))
+    run.step(6)
+    rows = {r["city"]: r for r in monitor.phasing_rows(run.model)}
+    assert rows["Ningbo"]["zone"] == "never" and rows["Hangzhou"]["zone"].startswith(run.cfg.policy.fund.start)
+    assert "fund" in rows["Hangzhou"]["now"] and "fund" not in rows["Ningbo"]["now"]
+    assert rows["Ningbo"]["now"] == ["infrastructure"]  # province-wide, not the zone
+    zone = monitor.zone_by_quarter(run.model)
+    assert zone.shape == (run.model.n_quarters, len(CITIES)) and not zone[:, CITIES.index("Ningbo")].any()
+    assert "| Ningbo | never | infrastructure |" in panels.phasing_md(run)
+
+
+def test_a_milestone_in_the_scorecard_is_shown_beside_the_targets(monkeypatch):
+    import experiments.workshop.session as session
+
+    def with_milestone(model):
+        card = scorecard(model)
+        done = len(model.recorder.quarters) >= quarter_index("2022Q4") + 1
+        card["M2022"] = {"value": 3.0 if done else None, "threshold": 4, "unit": "pillars", "met": False if done
+                         else None}
+        return card
+    monkeypatch.setattr(session, "scorecard", with_milestone)
+    run = WorkshopRun(Settings(**SMALL))
+    run.step(4)
+    card = run.scorecard()
+    assert card["M2022"]["value"] is None and not card["M2022"]["final"]
+    assert "| **M2022**" in panels.scorecard_md(run) and "not yet simulated" in panels.scorecard_md(run)
+    run.step(quarter_index("2022Q4") + 1 - 4)
+    assert "| **M2022**  | ≥ 4 | 3 pillars | not met |" in panels.milestones_md(run)
+    assert monitor.milestone_quarters(run.scorecard(), NO_INDEX) == ["2022Q4"]
+
+
+@pytest.mark.skipif(not hasattr(model_targets, "milestone"), reason="this model version scores no 2022 milestone")
+def test_the_scored_milestone_is_live_before_its_quarter_and_final_after():
+    from model.targets import milestone
+    run = WorkshopRun(Settings(**SMALL))
+    run.step(6)
+    live = run.milestone()
+    dims = live["dimensions"]
+    assert live["all"] is None and all(not d["final"] for d in dims.values())
+    rec = run.model.recorder
+    for dim, d in dims.items():  # so far: the criterion as recorded in the last quarter, against its threshold
+        assert d["value"] == rec.series(f"index_m2022_{dim}")[-1] and d["met"] == (d["value"] >= d["threshold"])
+    assert "the value so far" in panels.milestones_md(run) and "not yet judged" in panels.milestones_md(run)
+    run.step(quarter_index(live["quarter"]) + 1 - 6)
+    run.step(4)  # past the milestone quarter: the values stay those of that quarter
+    final, scored = run.milestone(), milestone(run.model)
+    for dim, d in final["dimensions"].items():
+        assert d["final"] and d["value"] == scored[dim]["value"] and d["met"] == scored[dim]["met"]
+        assert d["none"] == run.none.milestone[dim]["value"]
+    assert final["all"] == scored["all"]
+    text = panels.milestones_md(run)
+    assert ("**met** (all dimensions)" if final["all"] else "**not met**") in text and "so far" not in text
 
 
 def test_panels_say_which_levers_are_on():

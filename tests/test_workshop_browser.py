@@ -1,15 +1,19 @@
 """The workshop app in a real browser: start `dtsim-workshop` on a free port, load the page in Debian's chromium
-(driven by playwright; never `playwright install`), move a lever, Reset, step, and check that the chart and the
-scorecard changed and that a second session has its own model. Saves a screenshot and the measured load and step
-times to outputs/workshop-test/ (timings are reported, never asserted).
+(driven by playwright; never `playwright install`), move a lever, Reset, step, and check that the chart (drawn in the
+browser by ECharts, which writes what it shows into the chart's aria-label) and the scorecard changed, that the
+monitoring and network views draw, and that a second session has its own model. Saves a screenshot and the measured
+load and step times to outputs/workshop-test/ (timings are reported, never asserted). The classroom features (join
+code, caps, idle expiry) are in test_workshop_classroom.py, which uses `workshop_server` and `launch` from here.
 
 Every wait is for a state that, once reached, stays (a quarter reached or passed, a run paused, a button's label),
 never for a moment that a fast machine may run past, with generous timeouts for a slow one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -48,15 +52,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture()
-def server():
-    """`dtsim-workshop --port N` (the documented command), stopped however the test ends."""
+@contextlib.contextmanager
+def workshop_server(*args: str, log_name: str = "server.log"):
+    """`dtsim-workshop --port N [args]` (the documented command), stopped however the block ends; yields the URL and
+    the path of its log (stdout and stderr: the join code, seats opened and closed)."""
     port = _free_port()
     exe = shutil.which("dtsim-workshop", path=str(Path(sys.executable).parent))
     cmd = [exe] if exe else [sys.executable, "-m", "experiments.workshop.cli"]
     OUT.mkdir(parents=True, exist_ok=True)
-    log = open(OUT / "server.log", "w")
-    proc = subprocess.Popen([*cmd, "--port", str(port)], stdout=log, stderr=subprocess.STDOUT,
+    log_path = OUT / log_name
+    log = open(log_path, "w")
+    proc = subprocess.Popen([*cmd, "--port", str(port), *args], stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)  # its own process group: stopped with it below
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -66,10 +72,10 @@ def server():
                 urllib.request.urlopen(url, timeout=2)
                 break
             except OSError:
-                assert proc.poll() is None, f"server exited: {(OUT / 'server.log').read_text()[-2000:]}"
+                assert proc.poll() is None, f"server exited: {log_path.read_text()[-2000:]}"
                 assert time.monotonic() < deadline, "server did not answer within 90 s"
                 time.sleep(0.5)
-        yield url
+        yield url, log_path
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -80,14 +86,44 @@ def server():
         log.close()
 
 
-def _open(browser, url: str):
-    page = browser.new_context(viewport={"width": 1500, "height": 1100}).new_page()
+@pytest.fixture()
+def server():
+    with workshop_server() as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def launch():
+    """Debian's chromium, headless; any request to another host than 127.0.0.1 is aborted."""
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser):
+    """A page in a browser context of its own: a browser session of its own (its own cookie)."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    context.route(re.compile(r"^(?!https?://127\.0\.0\.1[:/])"), lambda route: route.abort())
+    page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
+    return page
+
+
+def _open(browser, url: str):
+    page = new_page(browser)
     start = time.perf_counter()
     page.goto(url)
-    for selector in (".dt-scorecard", ".dt-trade-chart img", ".dt-network img", ".dt-step"):
+    for selector in (".dt-scorecard", ".dt-trade-chart [aria-label]", ".dt-city-chart [aria-label]", ".dt-step"):
         page.locator(selector).wait_for()
     return page, time.perf_counter() - start
+
+
+def _chart(page, name: str, quarter: str) -> None:
+    """Wait until the chart's aria-label (written by ECharts as it draws the option) names `quarter`."""
+    page.locator(f".{name} [aria-label*='{quarter}']").wait_for()
 
 
 def _step(page, button: str, quarter: str) -> float:
@@ -124,54 +160,67 @@ def _set_slider(slider, value: str) -> None:
 
 
 def test_move_a_lever_step_and_sessions_are_separate(server):
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            a, load_a = _open(browser, server)
-            assert "dtsim seed=0 scale=0.05" in a.locator(".dt-status").inner_text()
-            score0 = a.locator(".dt-scorecard").inner_text()
-            chart0 = a.locator(".dt-trade-chart img").screenshot()
+    with launch() as browser:
+        a, load_a = _open(browser, server)
+        assert "dtsim seed=0 scale=0.05" in a.locator(".dt-status").inner_text()
+        score0 = a.locator(".dt-scorecard").inner_text()
+        _chart(a, "dt-trade-chart", "not started")
 
-            # move a lever: the special fund's budget slider, 1.0 -> 2.0 CNY bn/year, by keyboard
-            a.get_by_role("button", name="Special fund (grants)").click()
-            slider = a.get_by_role("slider").first
-            assert slider.get_attribute("aria-valuenow") == "1"
-            _set_slider(slider, "2")
-            a.locator(".dt-pending", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
-            a.locator(".dt-reset").click()
-            a.locator(".dt-status", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
-            a.locator(".dt-pending").wait_for(state="detached")  # the new run is what the controls say
+        # move a lever: the special fund's budget slider, 1.0 -> 2.0 CNY bn/year, by keyboard
+        a.get_by_role("button", name="Special fund (grants)").click()
+        slider = a.get_by_role("slider").first
+        assert slider.get_attribute("aria-valuenow") == "1"
+        _set_slider(slider, "2")
+        a.locator(".dt-pending", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
+        a.locator(".dt-reset").click()
+        a.locator(".dt-status", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
+        a.locator(".dt-pending").wait_for(state="detached")  # the new run is what the controls say
 
-            steps = [_step(a, ".dt-step", q) for q in ("2020Q1", "2020Q2")]
-            year = _step(a, ".dt-year", "2021Q2")  # four quarters at once
-            a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "spent to 2021Q2": the panel is redrawn
-            score1 = a.locator(".dt-scorecard").inner_text()
-            assert score1 != score0 and "USD" in score1.split("T1")[1].split("T2")[0]  # T1 now has a value
-            _wait_until(lambda: a.locator(".dt-trade-chart img").screenshot() != chart0, "the chart redrawn")
-            OUT.mkdir(parents=True, exist_ok=True)
-            a.screenshot(path=str(OUT / "workshop.png"), full_page=True)
+        steps = [_step(a, ".dt-step", q) for q in ("2020Q1", "2020Q2")]
+        year = _step(a, ".dt-year", "2021Q2")  # four quarters at once
+        a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "spent to 2021Q2": the panel is redrawn
+        score1 = a.locator(".dt-scorecard").inner_text()
+        assert score1 != score0 and "USD" in score1.split("T1")[1].split("T2")[0]  # T1 now has a value
+        _chart(a, "dt-trade-chart", "to 2021Q2,")  # drawn in the browser from the new data
+        _chart(a, "dt-city-chart", "2021Q2")
+        assert a.locator(".dt-trade-chart canvas").count() >= 1
+        OUT.mkdir(parents=True, exist_ok=True)
+        a.screenshot(path=str(OUT / "workshop.png"), full_page=True)
 
-            # a second participant: a fresh model at the start, with the default controls
-            b, load_b = _open(browser, server)
-            assert "quarter: end-2019" in b.locator(".dt-quarter").inner_text()
-            assert "annual_budget_cny" not in b.locator(".dt-status").inner_text()
-            _step(b, ".dt-step", "2020Q1")
-            assert "quarter: 2021Q2" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
-            start = time.perf_counter()
-            b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause (or the horizon)
-            _wait_until(lambda: _quarter(b) >= quarter_index("2020Q4"), "Play reached 2020Q4")  # or passed it
-            played = time.perf_counter() - start
-            # Pause; a click on the disabled Play of a run that reached its horizon meanwhile does nothing
-            b.locator(".dt-play").click(force=True)
-            b.locator(".dt-play", has_text="Play").wait_for()
-            b.locator(".dt-quarter:not(.dt-playing)").wait_for()  # the playing loop has stopped
-            paused = _quarter(b)
-            assert paused >= quarter_index("2020Q4")
-            time.sleep(1.0)  # paused stays paused
-            assert _quarter(b) == paused and "2021Q2" in a.locator(".dt-quarter").inner_text()
-            times = {"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
-                     "play_3_quarters_s": played}
-            (OUT / "timings.json").write_text(json.dumps(times, indent=2))
-            print(f"\nworkshop page: {times}; screenshot {OUT / 'workshop.png'}")
-        finally:
-            browser.close()
+        # the monitoring view: the index by city (or why there is none), the milestone, the phasing
+        a.get_by_role("button", name="Index & phasing").click()
+        a.locator(".dt-phasing", has_text="Hangzhou").wait_for()
+        a.locator(".dt-milestone").wait_for()
+        a.locator(".dt-index-chart [aria-label*='2021Q2'], .dt-index-missing").first.wait_for()
+        phasing = a.locator(".dt-phasing").inner_text()
+        assert "levers acting in 2021Q2" in phasing and "fund" in phasing.split("Hangzhou")[1].split("\n")[0]
+        _step(a, ".dt-step", "2021Q3")  # the visible view follows the steps
+        a.locator(".dt-phasing", has_text="levers acting in 2021Q3").wait_for()
+        a.screenshot(path=str(OUT / "workshop-monitor.png"), full_page=True)
+        a.get_by_role("button", name="Network").click()
+        _chart(a, "dt-network", "2021Q3")
+        a.get_by_role("button", name="Targets").click()
+        _chart(a, "dt-trade-chart", "to 2021Q3,")
+
+        # a second participant: a fresh model at the start, with the default controls
+        b, load_b = _open(browser, server)
+        assert "quarter: end-2019" in b.locator(".dt-quarter").inner_text()
+        assert "annual_budget_cny" not in b.locator(".dt-status").inner_text()
+        _step(b, ".dt-step", "2020Q1")
+        assert "quarter: 2021Q3" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
+        start = time.perf_counter()
+        b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause (or the horizon)
+        _wait_until(lambda: _quarter(b) >= quarter_index("2020Q4"), "Play reached 2020Q4")  # or passed it
+        played = time.perf_counter() - start
+        # Pause; a click on the disabled Play of a run that reached its horizon meanwhile does nothing
+        b.locator(".dt-play").click(force=True)
+        b.locator(".dt-play", has_text="Play").wait_for()
+        b.locator(".dt-quarter:not(.dt-playing)").wait_for()  # the playing loop has stopped
+        paused = _quarter(b)
+        assert paused >= quarter_index("2020Q4")
+        time.sleep(1.0)  # paused stays paused
+        assert _quarter(b) == paused and "2021Q3" in a.locator(".dt-quarter").inner_text()
+        times = {"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
+                 "play_3_quarters_s": played}
+        (OUT / "timings.json").write_text(json.dumps(times, indent=2))
+        print(f"\nworkshop page: {times}; screenshot {OUT / 'workshop.png'}")

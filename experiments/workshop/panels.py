@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from experiments.workshop import monitor
 from experiments.workshop.levers import FAMILIES, SCENARIO_HELP
 from experiments.workshop.session import WorkshopRun
 from experiments.workshop.settings import describe
@@ -11,8 +12,9 @@ def _money(cny: float) -> str:
     return f"CNY {cny / 1e9:,.1f} bn"
 
 
-def scorecard_md(run: WorkshopRun) -> str:
-    """T1–T5 now (or in the target year) beside the no-plan run, then money spent and trade gained per yuan."""
+def scorecard_md(run: WorkshopRun, card: dict | None = None) -> str:
+    """T1–T5 now (or in the target year) beside the no-plan run, then money spent and trade gained per yuan, then
+    the milestones if the model scores any."""
     names = {"T1": "digital trade", "T2": f"growth since {run.cfg.targets.t2_base_year}", "T3": "global platforms",
              "T4": "key enterprises", "T5": "demonstration bases"}
 
@@ -32,8 +34,9 @@ def scorecard_md(run: WorkshopRun) -> str:
 
     year = run.cfg.targets.year
     lines = [f"| target ({year}) | | this run | | no plan |", "|---|---|---|---|---|"]
-    card = run.scorecard()
-    for key, e in card.items():
+    card = run.scorecard() if card is None else card
+    for key in monitor.TARGET_KEYS:
+        e = card[key]
         mark = {True: "met" if e["final"] else "reached", False: "not met" if e["final"] else "not yet",
                 None: ""}[e["met"]]
         lines.append(f"| **{key}** {names[key]} | {target(key, e['threshold'])} | {fmt(key, e['value'])} | {mark} "
@@ -46,6 +49,90 @@ def scorecard_md(run: WorkshopRun) -> str:
     lines += ["", f"Public money spent to {run.label}: **{_money(money['total'])}** ({spent}; CNY bn, tax = "
               f"revenue forgone). Digital trade above the no-plan run: **{_money(money['gain'])}**, i.e. "
               f"**{per} yuan of extra digital trade per yuan spent**."]
+    if monitor.milestones(card):
+        lines += ["", milestones_md(run)]
+    return "\n".join(lines)
+
+
+def _value(entry: dict) -> str:
+    value, unit = entry.get("value"), entry.get("unit") or ""
+    if value is None:
+        return "—"
+    if isinstance(value, (int, float)):
+        text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+        return f"{text} {unit}".strip()
+    return str(value)
+
+
+def _threshold(entry: dict) -> str:
+    thr = entry.get("threshold")
+    if thr is None:
+        return ""
+    if isinstance(thr, (list, tuple)):
+        return f"{thr[0]}–{thr[1]}"
+    return f"≥ {thr:,.4g}" if isinstance(thr, (int, float)) else str(thr)
+
+
+def _status(met, final: bool) -> str:
+    return {True: "met" if final else "reached so far", False: "not met" if final else "not yet", None: ""}[met]
+
+
+def milestones_md(run: WorkshopRun, metrics: dict | None = None) -> str:
+    """The 2022 milestone: the scorecard's own milestone entries if it has any (e.g. M2022); else the dimensions
+    model.targets.milestone scores (at the milestone quarter once simulated, so far before), beside the no-plan run;
+    else the criteria the recorder keeps (province-level index metrics and their thresholds, last quarter); or that
+    this model version has none."""
+    card = run.scorecard()
+    found = monitor.milestones(card)
+    if found:
+        lines = ["| milestone | threshold | this run | status | no plan |", "|---|---|---|---|---|"]
+        for key, e in found.items():
+            status = _status(e.get("met"), e.get("final", True)) or "not yet simulated"
+            name = e.get("label") or e.get("name") or e.get("description") or ""
+            none = "—" if e.get("none") is None else _value({**e, "value": e["none"]})
+            lines.append(f"| **{key}** {name} | {_threshold(e)} | {_value(e)} | {status} | {none} |")
+        return "\n".join(lines)
+    scored = run.milestone()
+    if scored:
+        q, dims = scored["quarter"], scored["dimensions"]
+        final = all(d["final"] for d in dims.values())
+        verdict = {True: "**met** (all dimensions)", False: "**not met**", None: "not yet judged"}[scored["all"]]
+        none_all = {True: "met", False: "not met", None: "—"}[scored["none_all"]]
+        lines = [f"The plan's 2022 milestone, judged at {q}: {verdict}; the no-plan run: {none_all}.", "",
+                 f"| dimension | threshold | this run | | no plan, {q} |", "|---|---|---|---|---|"]
+        for dim, d in dims.items():
+            thr = "" if d.get("threshold") is None else f"≥ {d['threshold']:,.4g} {d.get('unit', '')}".strip()
+            none = "—" if d["none"] is None else f"{_value({'value': d['none']})} ({_status(d['none_met'], True)})"
+            lines.append(f"| {monitor.pillar_name('index_' + dim)} | {thr} | {_value({'value': d.get('value')})} "
+                         f"| {_status(d.get('met'), d['final'])} | {none} |")
+        lines += ["", f"*This run*: the value at {q}{'' if final else ' once simulated; until then, the value so far'}"
+                      ". Criteria: the `index.m2022_…` keys of the config, model/targets.py."]
+        return "\n".join(lines)
+    return criteria_md(run.model.recorder, run.label, metrics)
+
+
+def criteria_md(recorder, label: str, metrics: dict | None = None) -> str:
+    """The milestone's criteria as the recorder keeps them (a model version that records them but scores no
+    milestone), or that this model version has none."""
+    crit = monitor.criteria(recorder, metrics)
+    if not crit:
+        return "*Milestone (M2022): not available in this model version.*"
+    lines = ["*This model version scores no milestone; its criteria as recorded:*", "",
+             f"| criterion | {label} | threshold | |", "|---|---|---|---|"]
+    for c in crit:
+        mark = "" if c["value"] is None or c["threshold"] is None else \
+            ("at or above" if c["value"] >= c["threshold"] else "below")
+        lines.append(f"| {c['name'][len(monitor.COMPOSITE):].lstrip('_').replace('_', ' ')} "
+                     f"| {_value({'value': c['value'], 'unit': ''})} "
+                     f"| {_value({'value': c['threshold'], 'unit': ''})} {c['unit']} | {mark} |")
+    return "\n".join(lines)
+
+
+def phasing_md(run: WorkshopRun) -> str:
+    """Which cities are in the zone when (the whole horizon, as set), and which levers act in each this quarter."""
+    lines = [f"| city | in the zone | levers acting in {run.label} |", "|---|---|---|"]
+    for row in monitor.phasing_rows(run.model):
+        lines.append(f"| {row['city']} | {row['zone']} | {', '.join(row['now']) or '—'} |")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from agents.vocabulary import FIRST_YEAR, quarter_label, year_of
 from experiments.outputs import config_hash
+from experiments.workshop import monitor
 from experiments.workshop.settings import Settings, compose
 from model.api import run_to_horizon, simulate
 from model.model import DigitalTradeModel
@@ -26,27 +27,43 @@ class Counterfactual:
     usd: np.ndarray  # digital trade, USD per quarter
     cny: np.ndarray  # digital trade, CNY per quarter
     card: dict       # its scorecard at the horizon
+    milestone: dict | None = None  # its 2022 milestone (model.targets.milestone), if the model scores one
 
 
 _CF: dict[str, Counterfactual] = {}  # read-only results, so sessions may share them (their models they never share)
 _CF_LOCK = threading.Lock()
 
 
-def counterfactual(cfg: DictConfig) -> Counterfactual:
-    """Run `policy=none` with everything else of cfg (seed included) to the horizon, once per distinct config."""
+_CF_BY_ARGS: dict[tuple, Counterfactual] = {}  # the same, found by a run's dtsim overrides: no merge, no hash
+
+
+def counterfactual(cfg: DictConfig, args: tuple | None = None) -> Counterfactual:
+    """Run `policy=none` with everything else of cfg (seed included) to the horizon, once per distinct config.
+    `args`, the overrides cfg was composed from, finds a config seen before without merging and hashing it (most
+    sessions open with the same settings)."""
+    with _CF_LOCK:
+        if args is not None and args in _CF_BY_ARGS:
+            return _CF_BY_ARGS[args]
     none = OmegaConf.merge(cfg, {"policy": compose("policy=none").policy})
     key = config_hash(none)
     with _CF_LOCK:
         if key in _CF:
+            if args is not None:
+                if len(_CF_BY_ARGS) > 256:
+                    _CF_BY_ARGS.clear()
+                _CF_BY_ARGS[args] = _CF[key]
             return _CF[key]
     out = simulate(cfg=none, keep_model=True)  # replicate 0 of its seed: the run of `dtsim policy=none ...`
     usd, cny = out.model.recorder.series("digital_trade_usd"), out.model.recorder.series("digital_trade_total")
     usd.flags.writeable = cny.flags.writeable = False  # shared between sessions: read-only
-    result = Counterfactual(usd, cny, out.scorecard)
+    result = Counterfactual(usd, cny, out.scorecard, monitor.scored_milestone(out.model))
     with _CF_LOCK:
         if len(_CF) > 64:
             _CF.clear()
+            _CF_BY_ARGS.clear()
         _CF[key] = result
+        if args is not None:
+            _CF_BY_ARGS[args] = result
     return result
 
 
@@ -88,12 +105,14 @@ class WorkshopRun:
         self.settings = settings
         self.cfg = settings.config()
         self.model = DigitalTradeModel(self.cfg)  # replicate 0 of cfg.seed: the run of settings.command()
-        self.none = counterfactual(self.cfg)
+        self.none = counterfactual(self.cfg, tuple(settings.overrides()))
         self.lock = threading.Lock()  # Step and Play may come from different threads
 
     @property
     def quarter(self) -> int:
-        return self.model.quarter
+        """The last quarter stepped (-1: none yet); after release, the one it had reached."""
+        model = self.model
+        return model.quarter if model is not None else self._last_quarter
 
     @property
     def label(self) -> str:
@@ -101,7 +120,9 @@ class WorkshopRun:
 
     @property
     def done(self) -> bool:
-        return self.model.quarter >= self.model.n_quarters - 1
+        """At the horizon (or released: nothing more to step)."""
+        model = self.model
+        return model is None or model.quarter >= model.n_quarters - 1
 
     def step(self, quarters: int = 1) -> int:
         """Advance up to `quarters` quarters (Step, +1 year, Play; never past the horizon); returns how many."""
@@ -116,15 +137,51 @@ class WorkshopRun:
             run_to_horizon(self.model)
         return self
 
+    def release(self) -> None:
+        """Drop the model (the session closed or expired): its memory is freed even while the page keeps a
+        reference to this object. Waits for a step in progress."""
+        with self.lock:
+            if self.model is not None:
+                self._last_quarter = self.model.quarter
+            self.model = None
+
     def scorecard(self) -> dict:
-        """T1–T5: the final value once the target year is simulated, else the value so far; with the no-plan run."""
+        """T1–T5: the final value once the target year is simulated, else the value so far; with the no-plan run.
+        Other entries of model.targets.scorecard (a milestone such as M2022) are passed on as they are, with
+        "final" once they have a value."""
         final, now = scorecard(self.model), so_far(self.model)
         rows = {}
         for key, entry in final.items():
-            is_final = entry["value"] is not None
-            live = {} if is_final else {"value": now[key], "met": _meets(now[key], entry["threshold"])}
-            rows[key] = {**entry, **live, "final": is_final, "none": self.none.card[key]["value"]}
+            is_final = entry.get("value") is not None
+            live = {} if is_final or key not in now else \
+                {"value": now[key], "met": _meets(now[key], entry["threshold"])}
+            none = self.none.card.get(key, {}).get("value")
+            rows[key] = {**entry, **live, "final": is_final, "none": none}
         return rows
+
+    def milestone(self) -> dict | None:
+        """The 2022 milestone by dimension as model.targets.milestone scores it (at its quarter, once simulated),
+        beside the no-plan run's; before that quarter each dimension's value so far — its criterion as recorded in
+        the last quarter, against its threshold — like the targets' live values. None if this model version scores
+        no milestone."""
+        final = monitor.scored_milestone(self.model)
+        if final is None:
+            return None
+        now = {monitor.criterion_dimension(c["name"]): c for c in monitor.criteria(self.model.recorder)}
+        none = self.none.milestone or {}
+        rows = {}
+        for dim, entry in final.items():
+            if not isinstance(entry, dict):
+                continue
+            is_final = entry.get("value") is not None
+            live = {}
+            if not is_final and dim in now:
+                c = now[dim]
+                live = {"value": c["value"], "threshold": c["threshold"], "met": _meets(c["value"], c["threshold"])}
+            other = none.get(dim) if isinstance(none.get(dim), dict) else {}
+            rows[dim] = {**entry, **live, "final": is_final, "none": other.get("value"), "none_met": other.get("met")}
+        return {"quarter": monitor.milestone_quarter(), "dimensions": rows, "all": final.get("all"),
+                "none_all": none.get("all")}
 
     def spending(self) -> dict:
         """Public money spent so far by lever (CNY; tax = revenue forgone) and digital trade gained over no plan."""
