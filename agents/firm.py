@@ -9,7 +9,8 @@ State (one row per firm agent; `weight` real firms stand behind each row):
 | b | park | code | candidate park index, -1 outside any park |
 | w | weight | firms | real firms this agent represents (1/scale, 1 in the take-all stratum) |
 | Y | size | CNY/quarter | trade at end-2019 conditions (heavy-tailed) |
-| A | productivity | index | idiosyncratic random walk, 1 at start |
+| A | productivity | index | common growth of its lines (random walk, sd falling with n), 1 at start |
+| n | lines | lines | destination-market x product lines; size moves when one is born or dies |
 | m | maturity | 0..1 | digital maturity; grows after transformation |
 | T | trade | CNY/quarter | exports + imports this quarter |
 | DT | digital_trade | CNY/quarter | the part of T that counts as digital trade |
@@ -35,15 +36,18 @@ GLOSSARY = {
     "alive": ("?", "flag", "operating"),
     "weight": ("f8", "firms", "real firms represented"),
     "size": ("f8", "CNY/quarter", "trade at end-2019 conditions"),
-    "productivity": ("f8", "index", "idiosyncratic productivity"),
+    "productivity": ("f8", "index", "growth of its lines since the start"),
+    "lines": ("i4", "lines", "destination-market x product lines it trades (0: it exits)"),
     "maturity": ("f8", "0..1", "digital maturity"),
     "transformed": ("?", "flag", "has digitally transformed"),
+    "rd_scale": ("f8", "x base outlay", "its transformation (R&D) outlay relative to the untaxed optimum"),
     "transform_quarter": ("i2", "quarter index", "when it transformed, -1 never / before 2020"),
     "cloud": ("i2", "code", "cloud provider row, -1 none"),
     "platforms": ("i2", "code", "platform rows it sells on (multi-homing), -1 empty slot"),
     "trade": ("f8", "CNY/quarter", "exports + imports"),
     "digital_trade": ("f8", "CNY/quarter", "digital trade (exports + imports)"),
     "digital_exports": ("f8", "CNY/quarter", "digital exports"),
+    "exports": ("f8", "CNY/quarter", "exports, goods and digital"),
     "digital_trade_recent": ("f8", "CNY/quarter", "digital trade of the last four quarters (ring by quarter)"),
     "digital_trade_year": ("f8", "CNY/year", "digital trade over the last four quarters"),
     "talent_need": ("f8", "workers", "digital workers needed at full output"),
@@ -58,7 +62,7 @@ GLOSSARY = {
 class FirmState(ArrayState):
     GLOSSARY = GLOSSARY
     FILL = {"park": -1, "cloud": -1, "platforms": -1, "transform_quarter": -1, "born": -1,
-            "productivity": 1.0, "alive": True}
+            "productivity": 1.0, "alive": True, "lines": 1, "rd_scale": 1.0}
     SHAPES = {"platforms": (MAX_HOMING,), "digital_trade_recent": (4,)}
 
 
@@ -92,25 +96,30 @@ def weigh_transformation(m, rnd, rows) -> None:
     idx = rows_where(rows, f.alive[rows] & ~f.transformed[rows] & (rnd.u[rows] < fc.adoption_max))
     tax, fund = m.stance["tax"], m.stance["fund"]
     kind, city, T = f.kind[idx], f.city[idx], f.trade[idx]
-    pv, cost, relief = transformation_case(T, kind, rnd.cost_index[city], f.base_member[idx], tax.cover[city], tax,
-                                           m.stance["demo_bases"].transform_support, fc)
+    td = m.stance["trade_digitalisation"]  # blockchain credit (plan 五(十一)): SMEs finance the cost more cheaply
+    cost_index = rnd.cost_index[city] * (1.0 - td.sme_credit_cut[city] * (4 * T < td.sme_max_trade))
+    rd = rd_outlay_scale(tax.cover[city], tax.user_cost, fc.rd_returns)
+    pv, cost, relief = transformation_case(T, kind, cost_index, f.base_member[idx], tax.cover[city], tax,
+                                           m.stance["demo_bases"].transform_support, fc, rd)
     offer = grant_offer(cost, T, fund.cover[city], fund)
     peers = m.b2b.neighbour_share(f.view("transformed"), f.view("alive"), rows=idx)
     adopt, applies = transformation_choice(pv, cost, relief, offer, peers, rnd.u[idx], fc)
     rnd.adopt[idx], rnd.applies[idx], rnd.offer[idx], rnd.relief[idx] = adopt, applies, offer, relief
+    rnd.rd_scale[idx] = rd
     rnd.priority[idx] = grant_priority(pv, cost, rnd.u_priority[idx], fund.rule)
 
 
 def choose_cloud(m, rnd, rows) -> None:
     """Transformed: pick a provider if it has none or its provider stopped selling here, else with a small
-    probability reconsider it."""
+    probability reconsider it; from its city's menu, the one for exporters (overseas regions count) if its digital
+    trade is mostly exports (`rnd.menu`)."""
     f = m.firms
     cloud = f.cloud[rows]
     lost = (cloud >= 0) & ~m.clouds.active[np.maximum(cloud, 0)]
     reconsider = (cloud < 0) | lost | (rnd.u_switch[rows] < m.params.firm.cloud_switch_rate)
     idx = rows_where(rows, f.alive[rows] & f.transformed[rows] & reconsider)
     if idx.size:
-        f.cloud[idx] = logit_picks(rnd.menus, f.city[idx], rnd.u_pick[idx])
+        f.cloud[idx] = logit_picks(rnd.menus, rnd.menu[idx], rnd.u_pick[idx])
 
 
 def reconsider_platforms(m, rnd, rows) -> None:
@@ -137,19 +146,18 @@ def reconsider_platforms(m, rnd, rows) -> None:
 def plan_output(m, rnd, rows) -> None:
     """Trade at full talent this quarter (zero for rows that left), and the digital workers that needs."""
     f = m.firms
-    kind, slots = f.kind[rows], f.platforms[rows]
-    markets = np.r_[m.platforms.view("markets"), 0.0]  # an empty slot (-1) reads the 0 at the end
-    reach = markets[slots[:, 0]]
-    for j in range(1, slots.shape[1]):
-        np.maximum(reach, markets[slots[:, j]], out=reach)
+    kind = f.kind[rows]
+    reach = platform_reach(m, rows)
     cell = f.city[rows].astype(np.intp) * len(FIRM_KINDS) + kind  # flat indices: one gather, not a 3-d index
     cost = rnd.cost.ravel().take(2 * cell + f.base_member[rows])
     km = kind.astype(np.intp) * len(MARKETS) + f.market[rows]
     T, DT, DX = potential_trade(f.size[rows], f.productivity[rows], kind, f.maturity[rows], f.transformed[rows],
                                 reach / MAX_MARKETS, cost, rnd.demand.ravel().take(km), rnd.exports.ravel().take(km),
-                                m.params.firm)
+                                m.params.firm, f.rd_scale[rows] ** m.params.firm.rd_returns)
     alive = f.alive[rows]
+    export_share = rnd.exports.ravel().take(km) / rnd.demand.ravel().take(km)
     rnd.T[rows], rnd.DT[rows], rnd.DX[rows] = T * alive, DT * alive, DX * alive
+    rnd.X[rows] = T * export_share * alive
     f.talent_need[rows] = rnd.intensity[kind] * rnd.DT[rows] / 1e6
 
 
@@ -167,10 +175,19 @@ def realise_trade(m, rnd, rows) -> None:
     f.trade[rows] = rnd.T[rows] - rnd.DT[rows] + dt
     f.digital_trade[rows] = dt
     f.digital_exports[rows] = rnd.DX[rows] * factor
+    f.exports[rows] = rnd.X[rows] - rnd.DX[rows] + f.digital_exports[rows]
     recent = f.digital_trade_recent
     recent[rows, rnd.quarter % 4] = dt
     f.digital_trade_year[rows] = recent[rows, 0] + recent[rows, 1] + recent[rows, 2] + recent[rows, 3]
-    f.productivity[rows] *= productivity_shock(rnd.shock[rows], rnd.growth_sd)
+    f.productivity[rows] *= productivity_shock(rnd.shock[rows], rnd.growth_sd / np.sqrt(np.maximum(f.lines[rows], 1)))
+
+
+def renew_lines(m, rnd, rows) -> None:
+    """Lines born (rnd.births) and dropped (rnd.deaths) this quarter move the firm's size in jumps: each line is
+    a share of the firm's size, new and dropped lines dispersed around its mean line (line_size_sd)."""
+    f = m.firms
+    f.size[rows], f.lines[rows] = portfolio_change(f.size[rows], f.lines[rows], rnd.births[rows], rnd.deaths[rows],
+                                                   rnd.z_birth[rows], rnd.z_death[rows], rnd.size_sd)
 
 
 def claim_tax_relief(m, rnd, rows) -> None:
@@ -183,20 +200,21 @@ def claim_tax_relief(m, rnd, rows) -> None:
 
 
 def consider_exit(m, rnd, rows) -> None:
-    """Leave with the hazard of its size relative to its kind's median: off its platforms and cloud.
+    """Leave when its last line died, or with the hazard of its size relative to its kind's median: off its
+    platforms and cloud.
 
     The hazard falls with trade, so no firm of a kind faces more than its smallest one (`rnd.bound`): only draws
     below that bound (a few per cent) need the firm's own hazard."""
     f, fc = m.firms, m.params.firm
     idx = rows_where(rows, f.alive[rows] & (rnd.u[rows] < rnd.bound[f.kind[rows]]))
     hazard = exit_hazard(f.trade[idx], rnd.median[f.kind[idx]], fc.exit_rate, fc.exit_size_elasticity)
-    leaving = idx[rnd.u[idx] < hazard]
+    leaving = np.union1d(idx[rnd.u[idx] < hazard], rows_where(rows, f.alive[rows] & (f.lines[rows] == 0)))
     f.alive[leaving] = False
     f.platforms[leaving] = -1
     f.cloud[leaving] = -1
 
 
-RULES = (weigh_transformation, choose_cloud, reconsider_platforms, plan_output, hire, realise_trade,
+RULES = (weigh_transformation, choose_cloud, reconsider_platforms, plan_output, hire, realise_trade, renew_lines,
          claim_tax_relief, consider_exit)
 for _rule in RULES:  # Firm.weigh_transformation(rnd) etc.: the rule on the agent's own row
     setattr(Firm, _rule.__name__, per_agent(_rule))
@@ -227,7 +245,8 @@ def transformation_uplift(kind, maturity, transformed, gain: float, share_transf
     return uplift
 
 
-def potential_trade(size, productivity, kind, maturity, transformed, reach, cost, demand, exports, fc):
+def potential_trade(size, productivity, kind, maturity, transformed, reach, cost, demand, exports, fc,
+                    gain_scale=1.0):
     """(T, DT, DX): trade, digital trade and digital exports at full talent, CNY/quarter.
 
     `cost` is the firm's trade-cost term, `demand`/`exports` the demand indices of its kind and market group,
@@ -235,7 +254,8 @@ def potential_trade(size, productivity, kind, maturity, transformed, reach, cost
     """
     base = size * productivity  # in place from here: size * productivity * cost * uplift * (1 + effect * reach)
     base *= cost
-    base *= transformation_uplift(kind, maturity, transformed, fc.transform_gain, fc.digital_share_transformed)
+    base *= transformation_uplift(kind, maturity, transformed, fc.transform_gain * gain_scale,
+                                  fc.digital_share_transformed)
     pull = fc.platform_reach_effect * reach
     pull += 1.0
     base *= pull
@@ -250,18 +270,26 @@ def adoption_probability(pv_gain, net_cost, neighbour_share, p_max: float, slope
     return p_max / (1.0 + np.exp(-(slope * ratio + peer * neighbour_share)))
 
 
-def transformation_case(trade, kind, cost_index, base_member, tax_covered, tax, base_support: float, fc):
+def transformation_case(trade, kind, cost_index, base_member, tax_covered, tax, base_support: float, fc, rd=1.0):
     """(pv, cost, relief) of transforming now: discounted gain (plus the reduced CIT rate where the tax lever
     acts), one-off cost (cheaper with infrastructure, cloud prices, base support), super-deduction relief.
-    `tax` is the tax lever's stance; `base_support` the share of the cost a demonstration base pays."""
+    `tax` is the tax lever's stance; `base_support` the share of the cost a demonstration base pays; `rd` the
+    outlay relative to the untaxed optimum (rd_outlay_scale): it costs rd times as much and gains rd^rd_returns."""
     annuity = annuity_factor(fc.horizon_years, fc.discount_rate)
     reach = np.where(kind == TRADITIONAL, fc.digital_share_transformed, 1.0)
-    pv = fc.profit_margin * fc.transform_gain * reach * trade * annuity
+    gain = fc.transform_gain * rd ** fc.rd_returns
+    pv = fc.profit_margin * gain * reach * trade * annuity
     cost = fc.transform_cost_cny * (np.maximum(trade, 1.0) / 1e7) ** fc.transform_cost_elasticity \
-        * cost_index * (1.0 - base_member * base_support)
+        * cost_index * (1.0 - base_member * base_support) * rd
     relief = tax_covered * tax.deduction * cost
-    pv = pv + tax_covered * tax.rate_cut * fc.profit_margin * reach * trade * (1.0 + fc.transform_gain) * annuity
+    pv = pv + tax_covered * tax.rate_cut * fc.profit_margin * reach * trade * (1.0 + gain) * annuity
     return pv, cost, relief
+
+
+def rd_outlay_scale(tax_covered, user_cost: float, returns: float):
+    """Outlay relative to the untaxed optimum: with gains rising as outlay^returns, the optimal outlay moves with
+    the user cost (B-index) as B^(-1/(1 - returns)); 1 where the tax lever does not act."""
+    return np.where(tax_covered, user_cost ** (-1.0 / (1.0 - returns)), 1.0)
 
 
 def grant_offer(cost, trade, fund_covered, fund):
@@ -293,9 +321,50 @@ def seller_kind(kind, transformed):
     return transformed | (kind == CBEC) | (kind == CONTENT)
 
 
-def productivity_shock(z, sd: float):
+def productivity_shock(z, sd):
     """Mean-one log-normal productivity factor for a standard-normal draw z."""
     return np.exp(sd * z - sd ** 2 / 2)
+
+
+def platform_reach(m, rows) -> np.ndarray:
+    """Largest foreign-market reach (markets) among the platforms each firm sells on, 0 if none."""
+    slots = m.firms.platforms[rows]
+    markets = np.r_[m.platforms.view("markets"), 0.0]  # an empty slot (-1) reads the 0 at the end
+    reach = markets[slots[:, 0]]
+    for j in range(1, slots.shape[1]):
+        np.maximum(reach, markets[slots[:, j]], out=reach)
+    return reach
+
+
+def initial_lines(size, kind_median, per_median: float, rng) -> np.ndarray:
+    """Lines of a firm at start (or entry): 1 + Poisson(per_median x size / its kind's median), so lines rise in
+    proportion to size."""
+    return 1 + rng.poisson(per_median * size / kind_median)
+
+
+def line_births_expected(lines, reach, base: float, reach_effect: float, matched):
+    """Expected new lines this quarter: proportional to the lines it has (Klette & Kortum 2004), more with
+    platform reach (0..1), plus the lines that matchmaking with foreign buyers brings (`matched`, per firm)."""
+    return base * lines * (1.0 + reach_effect * reach) + matched
+
+
+def lines_size_sum(n, z, sd: float):
+    """Sum of n line sizes, each log-normal with mean 1 and log-sd `sd`, from one normal draw z per firm
+    (Fenton-Wilkinson: a log-normal with the sum's mean n and variance n(e^sd^2 - 1)); 0 where n = 0."""
+    n = np.asarray(n, dtype=float)
+    s2 = np.log1p(np.expm1(sd ** 2) / np.maximum(n, 1.0))
+    return np.where(n > 0, n * np.exp(np.sqrt(s2) * z - s2 / 2), 0.0)
+
+
+def portfolio_change(size, lines, births, deaths, z_birth, z_death, sd: float):
+    """(size, lines) after `births` new lines and `deaths` dropped ones. A dropped line takes its share of size (at
+    most what the survivors leave: 5 % of the mean line stays per surviving line); all dropped: size 0."""
+    n = np.maximum(lines, 1).astype(float)
+    survivors = lines - deaths
+    lost = np.minimum(lines_size_sum(deaths, z_death, sd) / n, 1.0 - 0.05 * survivors / n)
+    lost = np.where(survivors <= 0, 1.0, lost)
+    gained = lines_size_sum(births, z_birth, sd) / n
+    return size * (1.0 - lost + gained), survivors + births
 
 
 def reduced_rate_claim(digital_trade, rate_cut: float, profit_margin: float):

@@ -12,6 +12,11 @@
 | global_ | flag | "globally influential" (T3 thresholds) |
 | born | quarter index | founding quarter, -1 incumbent |
 | grants | CNY | cultivation grants received, cumulative |
+| fee | share of GMV | take rate it charges sellers (set each quarter) |
+| seller_share | share | its share of the sellers on platforms of its kind, at the last fee setting |
+
+Each platform sets its own fee (`set_fee`): up while its share of its kind's sellers grows, down while sellers
+leave; sellers weigh the fee against reach and network size (`seller_utility`), so fees steer their choice.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ GLOSSARY = {
     "global_": ("?", "flag", "globally influential (T3)"),
     "born": ("i2", "quarter index", "founding quarter, -1 incumbent"),
     "grants": ("f8", "CNY", "special-fund cultivation grants received ('platform' rule), cumulative"),
+    "fee": ("f8", "share of GMV", "take rate it charges sellers"),
+    "seller_share": ("f8", "share", "its share of its kind's sellers at the last fee setting"),
 }
 
 
@@ -56,7 +63,7 @@ def expand_abroad(m, rnd, rows) -> None:
     """Reinvested fees (plus its share of cultivation grants) buy foreign markets; then its global status."""
     p, pc = m.platforms, m.params.platform
     active = p.active[rows]
-    funds = pc.expansion_share * pc.fee * p.gmv[rows] + rnd.grant[rows]
+    funds = pc.expansion_share * p.fee[rows] * p.gmv[rows] + rnd.grant[rows]
     p.markets[rows] += new_markets(funds, p.markets[rows], pc.market_cost_cny) * active
     p.global_[rows] = active & is_global(p.gmv[rows], p.markets[rows], rnd.fx, m.params.targets)
 
@@ -69,13 +76,37 @@ def close_if_thin(m, rnd, rows) -> None:
     p.active[rows] &= ~closing
 
 
-for _rule in (expand_abroad, close_if_thin):
+def set_fee(m, rnd, rows) -> None:
+    """An active platform moves its fee with its share of its kind's sellers (`rnd.kind_sellers`): up while the
+    share grows, down while sellers leave, within the floor and the cap. The share is kept for next quarter."""
+    p, pc = m.platforms, m.params.platform
+    total = rnd.kind_sellers[p.kind[rows]]
+    share = np.divide(p.sellers[rows], total, out=np.zeros(len(total)), where=total > 0)
+    fee = next_fee(p.fee[rows], share, p.seller_share[rows], pc.fee_response, pc.fee_floor, pc.fee_cap)
+    p.fee[rows] = np.where(p.active[rows], fee, p.fee[rows])
+    p.seller_share[rows] = share
+
+
+for _rule in (expand_abroad, close_if_thin, set_fee):
     setattr(Platform, _rule.__name__, per_agent(_rule))
 
 
-def seller_utility(markets: np.ndarray, sellers: np.ndarray, fee: float, exponent: float) -> np.ndarray:
-    """What a seller expects from a platform: buyer reach and the seller side's pull, less the fee."""
-    return exponent * np.log1p(markets) + exponent * np.log1p(sellers) / 2 - 10.0 * fee
+def seller_utility(markets: np.ndarray, sellers: np.ndarray, fee, exponent: float, fee_weight: float) -> np.ndarray:
+    """What a seller expects from a platform: buyer reach and the seller side's pull, less its fee."""
+    return exponent * np.log1p(markets) + exponent * np.log1p(sellers) / 2 - fee_weight * fee
+
+
+def initial_fees(median: float, dispersion: float, z: np.ndarray) -> np.ndarray:
+    """Fees log-normal around `median` from standard-normal draws z."""
+    return median * np.exp(dispersion * z)
+
+
+def next_fee(fee, share, last_share, response: float, floor: float, cap: float):
+    """fee × (share / last share)^response, within [floor, cap]; unchanged while either share is zero (a new
+    platform without sellers yet, or one that lost them all)."""
+    both = (share > 0) & (last_share > 0)
+    ratio = np.divide(share, last_share, out=np.ones(len(share)), where=both)
+    return np.clip(fee * ratio ** response, floor, cap)
 
 
 def new_markets(funds: np.ndarray, markets: np.ndarray, cost_per_market: float) -> np.ndarray:

@@ -6,7 +6,7 @@
     scenario_label({"experiment/lever_off": "fund"}) -> 'plan without the special fund'
 
 The plain name is derived from the key path (section, then the field's words; a trailing `_cny`/`_usd` goes into
-the unit); the unit comes from the field's metadata. Only the seven lever families, the config groups and a few
+the unit); the unit comes from the field's metadata. Only the lever families, the config groups and a few
 abbreviations have hand-written names (LEVERS, GROUPS, WORDS below); everything else follows the schema, so a new
 parameter gets a label without touching this file.
 """
@@ -21,13 +21,15 @@ from functools import lru_cache
 
 LEVERS = {"fund": "special fund", "tax": "tax incentives", "market_access": "market access",
           "talent": "talent programme", "infrastructure": "5G and compute", "cbec": "CBEC customs modes",
-          "demo_bases": "demonstration bases"}
+          "demo_bases": "demonstration bases", "online_exhibitions": "online exhibitions and matchmaking",
+          "trade_digitalisation": "trade digitalisation", "digital_culture": "digital culture going out",
+          "sandbox_ip": "regulatory sandbox and IP protection", "data_flows": "cross-border data flows"}
 GROUPS = {"policy": "policy", "phasing": "zone roll-out", "world": "world", "experiment/lever_off": "lever off",
           "calibration": "calibration", "experiment": "experiment"}
 # choices of config groups that the words of their name do not say
 CHOICES = {("policy", "plan"): "plan as written", ("policy", "none"): "no plan (all levers off)",
            ("experiment/lever_off", "none"): "plan as written",
-           ("experiment/lever_off", "all"): "all seven levers off", ("phasing", "plan"): "plan's roll-out",
+           ("experiment/lever_off", "all"): "all levers off", ("phasing", "plan"): "plan's roll-out",
            ("world", "baseline"): "baseline"}
 WORDS = {"fx": "exchange rate", "usd": "USD", "cny": "CNY", "cit": "CIT", "rd": "R&D", "gmv": "GMV", "hhi": "HHI",
          "b2b": "B2B", "b2c": "B2C", "cbec": "CBEC", "sme": "SME", "us": "US", "eu": "EU", "5g": "5G",

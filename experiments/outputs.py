@@ -1,4 +1,5 @@
-"""What a run writes: targets.json, replicates.parquet, timeseries.parquet, the target-path and index charts.
+"""What a run writes: targets.json, replicates.parquet, timeseries.parquet, the target-path and index charts, and
+with outputs.firms=true the firm panel firms.parquet.
 
 Each file is written atomically (a temporary name, then a rename), so a run killed midway leaves no half file.
 """
@@ -72,6 +73,9 @@ def write_replicates(reps: list[Replicate], cfg: DictConfig, out: Path, **extra)
     if all(r.layers is not None for r in reps):
         layers = pd.concat([r.layers.assign(replicate=r.index) for r in reps], ignore_index=True)
         atomic(out / "network.parquet", lambda p: layers.to_parquet(p, index=False))
+    if all(r.firms is not None for r in reps):
+        panel = pd.concat([r.firms.assign(replicate=r.index) for r in reps], ignore_index=True)
+        atomic(out / "firms.parquet", lambda p: panel.to_parquet(p, index=False))
     if cfg.chart:
         from experiments.charts import target_path_chart
         atomic(out / "digital_trade_usd.png", lambda p: target_path_chart(frame, cfg, p))

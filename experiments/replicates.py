@@ -42,11 +42,12 @@ class Replicate:
     frame: pd.DataFrame  # the tidy time series of the run
     firm_agents: int
     layers: pd.DataFrame | None = None  # end-of-run network-layer distributions (model.network.layer_metrics)
+    firms: pd.DataFrame | None = None   # the firm panel with outputs.firms=true (model/panel.py)
 
 
 def run_one(cfg: DictConfig, index: int, progress: bool = False) -> Replicate:
     out = simulate(cfg=cfg, replicate=index, progress=progress, layers=True)
-    return Replicate(index, out.scorecard, out.records, out.firm_agents, out.layers)
+    return Replicate(index, out.scorecard, out.records, out.firm_agents, out.layers, out.firms)
 
 
 def workers_for(cfg: DictConfig, launcher: str = "") -> int:

@@ -3,6 +3,10 @@
     python -m experiments.validation                  # calibrated plan run, scale 1, seeds 0-2
     python -m experiments.validation --seeds 1 --horizon 2023Q4 --out /tmp/val
     python -m experiments.validation --write-docs     # ... and update docs/calibration.md
+    python -m experiments.validation --no-responses   # the stylized facts only
+
+Then every lever response beside its published estimate (experiments/responses.py, docs/evidence.md), run as the
+study ran it with --response-seeds paired replicates at --response-scale.
 
 Measured on the simulated end state and simulated growth (calibration/facts.py), never on inputs. Prints each
 fact beside its literature value and range and writes by default only into a new folder,
@@ -41,6 +45,10 @@ def parse(argv) -> argparse.Namespace:
                     help="new or empty folder to write into (default: outputs/validation/<time>/)")
     ap.add_argument("--write-docs", action="store_true",
                     help="also update docs/img/facts_firm_dynamics.png and docs/calibration.md")
+    ap.add_argument("--no-responses", dest="responses", action="store_false",
+                    help="skip the lever responses beside the published evidence")
+    ap.add_argument("--response-seeds", type=int, default=4, help="paired replicates of the lever responses")
+    ap.add_argument("--response-scale", type=float, default=0.5, help="scale of the lever-response runs")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides (default: the calibrated plan)")
     args = ap.parse_args(argv)
     if args.seeds < 1:
@@ -152,6 +160,16 @@ def main(argv=None) -> int:
     if args.write_docs:
         written += [docs.copy_tracked(png, f"docs/img/{png.name}"), docs.write_blocks(block("img/"))]
     print(table)
+    if args.responses:  # the policy responses beside their sources (docs/evidence.md is made the same way)
+        import pandas as pd
+
+        from experiments import responses
+        frame = responses.run(args.response_seeds, args.response_scale, args.horizon, args.seed,
+                              tuple(args.overrides), progress=True)
+        frame.to_csv(out / "responses.csv", index=False, float_format="%.10g")
+        written.append(out / "responses.csv")
+        print("\n" + responses.block(pd.read_csv(out / "responses.csv", keep_default_na=False)))
+        took = duration(time.perf_counter() - t0)
     print(f"\n{took}")
     docs.report_written(written, out)
     return 0

@@ -38,18 +38,22 @@ class Outcomes:
     replicate: int                # which child of SeedSequence(seed) seeded it
     firm_agents: int              # firm rows created (agents ever alive)
     layers: pd.DataFrame | None = None  # end-of-run network-layer distributions (model.network.layer_metrics)
+    firms: pd.DataFrame | None = None   # the firm panel, one row per living firm and year-end (model/panel.py)
     model: object | None = field(default=None, repr=False)  # the model itself, with keep_model=True
 
 
 def simulate(*overrides: str, cfg: DictConfig | None = None, seed: int | None = None, replicate: int = 0,
              horizon: str | None = None, scale: float | None = None, progress: bool = False,
-             keep_model: bool = False, layers: bool = False, observer=None) -> Outcomes:
+             keep_model: bool = False, layers: bool = False, firms: bool | None = None,
+             observer=None) -> Outcomes:
     """Run one replicate to the horizon and return its named outcomes.
 
     Either `overrides` (composed as `dtsim` composes them) or a ready `cfg`; `seed`, `horizon` and `scale` are
-    shorthands for the overrides of the same name."""
+    shorthands for the overrides of the same name. `firms` (default: the config's outputs.firms) adds the firm
+    panel."""
     from model.model import DigitalTradeModel
     from model.network import layer_metrics
+    from model.panel import FirmPanel
     from model.policy import LEVERS
     from model.targets import scorecard
 
@@ -58,8 +62,16 @@ def simulate(*overrides: str, cfg: DictConfig | None = None, seed: int | None = 
         cfg = load_config(*overrides, *extra)
     elif overrides or extra:
         raise TypeError("simulate: give overrides or a composed cfg, not both")
-    model = run_to_horizon(DigitalTradeModel(cfg, replicate=replicate), progress=progress, observer=observer)
+    panel = FirmPanel() if (cfg.outputs.firms if firms is None else firms) else None
+
+    def observe(m) -> None:
+        for watcher in (panel, observer):
+            if watcher is not None:
+                watcher(m)
+
+    model = run_to_horizon(DigitalTradeModel(cfg, replicate=replicate), progress=progress, observer=observe)
     return Outcomes(scorecard=scorecard(model), records=model.recorder.to_frame(),
                     spending={lever: float(model.budgets[lever].spent_total) for lever in LEVERS},
                     seed=int(cfg.seed), replicate=int(replicate), firm_agents=int(model.firms.n),
-                    layers=layer_metrics(model) if layers else None, model=model if keep_model else None)
+                    layers=layer_metrics(model) if layers else None, firms=panel.frame() if panel else None,
+                    model=model if keep_model else None)

@@ -61,6 +61,15 @@ class PopulationCfg:
                                "Axtell 2001: firm sizes Zipf, exponent ~1.06", uncertain=True)
     foreign_share: float = P(0.08, "share of firms", 0.0, 0.5, "A: foreign-invested trading firms")
     in_park_share: float = P(0.35, "share of firms", 0.0, 1.0, "A: firms located in a candidate park")
+    initial_sizes: str = P("pareto", "distribution", source="pareto: Zipf tail (size_tail_alpha) as observed "
+                           "(Axtell 2001); lognormal: a thin tail (lognormal_sigma), to check that the dynamics "
+                           "produce a Zipf tail rather than inherit it", choices=("pareto", "lognormal"))
+    lognormal_sigma: float = P(1.5, "sd of log size", 0.1, 4.0,
+                               "A: for initial_sizes=lognormal; at 1.5 the top tail's ML exponent is ~1.9, "
+                               "outside the Zipf range")
+    lines_per_median: float = P(3.0, "lines of a firm at its kind's median size (plus one)", 0.1, 100.0,
+                                "A: lines rise in proportion to size at the start and at entry (Bernard, Redding & Schott "
+                                "2010: large firms span more products and destinations)", uncertain=True)
     take_all_quantile: float = P(0.99, "quantile of size", 0.5, 1.0,
                                  "method: incumbents above it are kept with weight 1 at any scale; entrants start "
                                  "below it")
@@ -105,13 +114,26 @@ class FirmCfg:
                                          uncertain=True)
     transform_cost_cny: float = P(2e6, "CNY", 1e4, 1e9,
                                   "A: one-off cost for a firm trading CNY 10m a quarter", uncertain=True)
+    rd_returns: float = P(0.35, "elasticity of the transformation gain to its outlay", 0.0, 0.9,
+                          "set so the model's R&D user-cost elasticity (intensive 1/(1 - x) plus adoption) matches "
+                          "Chen, Liu, Suarez Serrato & Xu 2021, AER 111(7), doi:10.1257/aer.20191758 (~2 reported, "
+                          "1.1 real) and Qian, Zhan & Pan 2023, doi:10.1111/cwe.12505 (1.58, 2.05): "
+                          "docs/evidence.md", uncertain=True)
     transform_cost_elasticity: float = P(0.6, "elasticity to size", 0.0, 1.0, "A: scale economies")
     profit_margin: float = P(0.08, "share of trade", 0.01, 0.5, "A: operating margin on trade")
     horizon_years: float = P(5.0, "years", 1.0, 20.0, "A: payback horizon of a transformation")
     discount_rate: float = P(0.08, "1/year", 0.0, 0.5, "A: firms' discount rate")
     adoption_max: float = P(0.06, "1/quarter", 0.0, 1.0,
                             "A: max quarterly adoption probability", uncertain=True)
-    adoption_slope: float = P(1.5, "log-odds per log(gain/cost)", 0.0, 10.0, "A", uncertain=True)
+    adoption_slope: float = P(1.5, "log-odds per log(gain/cost)", 0.0, 10.0,
+                              "Chen, Liu, Suárez Serrato & Xu 2021, AER 111(7):2065-2100, doi:10.1257/aer.20191758: "
+                              "the high-tech CIT notch raised reported R&D 18.8 % (intent to treat), ~10 % real (45 % "
+                              "relabelling); set so that the model's transformation spending answers the notch by "
+                              "that much (experiments/responses.py, docs/evidence.md). The R&D user-cost elasticity "
+                              "(1.14 real, 2 reported: Chen et al.; 1.58-2.05: Qian, Zhan & Pan 2023, China & World "
+                              "Economy, doi:10.1111/cwe.12505) is reached only at slopes where the notch's effect is "
+                              "far past the reported one (a one-off adoption, capped)",
+                              uncertain=True)
     peer_effect: float = P(2.0, "log-odds per transformed-neighbour share", 0.0, 10.0,
                            "A: B2B adoption spillover", uncertain=True)
     maturity_gain: float = P(0.05, "maturity/quarter", 0.0, 1.0, "A: learning after transformation")
@@ -119,15 +141,39 @@ class FirmCfg:
                                 "Head & Mayer 2014: trade elasticity ~4-5", uncertain=True)
     trade_cost: Dict[str, float] = P({"traditional": 0.12, "cbec": 0.15, "service": 0.10, "content": 0.10},
                                      "ad valorem", 0.0, 0.9, "A: baseline trade cost by kind")
-    growth_sd: float = P(0.08, "log points/quarter", 0.0, 1.0,
-                         "A: idiosyncratic productivity shock", uncertain=True)
-    exit_rate: float = P(0.015, "1/quarter", 0.0, 0.5, "A: exit hazard of a median-size firm", uncertain=True)
+    # growth from structure: a firm is a portfolio of destination-market x product lines that are born, grow and
+    # die (Klette & Kortum 2004, JPE 112(5), doi:10.1086/422563; Fu, Pammolli, Buldyrev et al. 2005, PNAS 102(52),
+    # doi:10.1073/pnas.0505115102); its growth is lumpy and diversifies with the number of lines
+    line_growth_sd: float = P(0.08, "log points/quarter", 0.0, 1.0,
+                              "A: sd of one line's quarterly log growth; a firm with n lines moves by sd/sqrt(n) "
+                              "(Fu et al. 2005)", uncertain=True)
+    line_birth_rate: float = P(0.05, "new lines per line per quarter", 0.0, 1.0,
+                               "Bernard, Redding & Schott 2010, AER 100(1), doi:10.1257/aer.100.1.70: firms add "
+                               "and drop products often (most firms change their mix within 5 years); A: the "
+                               "quarterly rate", uncertain=True)
+    line_death_rate: float = P(0.05, "dropped lines per line per quarter", 0.0, 1.0,
+                               "Bernard, Redding & Schott 2010 (as line_birth_rate); Eaton, Kortum & Kramarz "
+                               "2011, Econometrica 79(5), doi:10.3982/ECTA8318: exporters churn destinations; A: "
+                               "the quarterly rate", uncertain=True)
+    line_size_sd: float = P(1.0, "sd of log(line size / firm's mean line)", 0.0, 3.0,
+                            "A: new and dropped lines differ in size (sales across destinations are dispersed, "
+                            "Eaton, Kortum & Kramarz 2011)", uncertain=True)
+    line_reach_effect: float = P(0.5, "extra line births at full platform reach", 0.0, 5.0,
+                                 "A: platforms' foreign reach lets sellers open destination markets",
+                                 uncertain=True)
+    exit_rate: float = P(0.005, "1/quarter", 0.0, 0.5,
+                         "A: exit hazard of a median-size firm for reasons outside its lines (a firm whose last "
+                         "line dies exits as well)", uncertain=True)
     exit_size_elasticity: float = P(0.3, "elasticity", 0.0, 2.0, "A: small firms exit more")
     import_ratio: Dict[str, float] = P({"traditional": 0.33, "cbec": 0.35, "service": 2.93, "content": 0.3},
                                        "imports per CNY of exports", 0.0, 20.0,
                                        "2019: services 750.49/255.74 (annual report); CBEC 274.4/777.1 (China "
                                        "Daily); A: traditional, content")
-    entry_policy_boost: float = P(0.25, "extra entry where the zone is active", 0.0, 5.0, "A", uncertain=True)
+    entry_policy_boost: float = P(0.12, "extra entry (and platform founding) where the zone is active", 0.0, 5.0,
+                                  "Yuan, Ji, Zhang & Lei 2024, Sustainability 16(5):1802, doi:10.3390/su16051802: "
+                                  "CBEC comprehensive pilot zones raised new-firm registrations 13.3 % (staggered "
+                                  "DiD, 278 cities 2010-2020); set so that the same DiD on the plan's roll-out finds "
+                                  "that (experiments/responses.py, docs/evidence.md)", uncertain=True)
     entry_rate: float = P(0.02, "1/quarter, share of incumbents", 0.0, 0.5,
                           "A: gross entry; net growth of CBEC stores +15,000 in 2019", uncertain=True)
     talent_intensity: Dict[str, float] = P({"traditional": 0.3, "cbec": 0.5, "service": 2.0, "content": 2.5},
@@ -146,7 +192,22 @@ class FirmCfg:
 class PlatformCfg:
     n_initial: Dict[str, int] = P({"cbec_b2c": 12, "b2b": 8, "content": 5, "service": 5}, "platforms", 0, 200,
                                   "A: Zhejiang-based digital-trade platforms, end-2019")
-    fee: float = P(0.05, "share of GMV", 0.0, 0.5, "A: take rate")
+    fee: float = P(0.05, "share of GMV", 0.0, 0.5,
+                   "median initial take rate. Alibaba Group 20-F FY2016 (SEC; year to March 2016): China retail "
+                   "marketplace revenue RMB 80.0 bn on GMV RMB 3,092 bn = 2.6 %; A: 5 % for cross-border and B2B "
+                   "platforms (headline referral fees run 5-15 %)", uncertain=True)
+    fee_dispersion: float = P(0.3, "sd of log fee", 0.0, 2.0,
+                              "A: initial fees log-normal around `fee` (a take rate of 3.7-6.7 % for the middle "
+                              "two thirds)", uncertain=True)
+    fee_response: float = P(0.5, "elasticity of the fee to its seller share", 0.0, 5.0,
+                            "A: a platform raises its fee while its share of its kind's sellers grows and cuts it "
+                            "while sellers leave (two-sided pricing: Rochet & Tirole 2003, JEEA 1(4):990-1029, "
+                            "doi:10.1162/154247603322493212)", uncertain=True)
+    fee_floor: float = P(0.01, "share of GMV", 0.0, 0.5, "A: lowest fee a platform charges")
+    fee_cap: float = P(0.15, "share of GMV", 0.0, 0.5, "A: highest fee, about Amazon's common referral fee")
+    fee_weight: float = P(10.0, "logit utility per unit of fee", 0.0, 100.0,
+                          "A: sellers' weight on the fee in platform choice (a 1-point higher fee = -0.1)",
+                          uncertain=True)
     external_gmv_ratio: float = P(1.5, "GMV from sellers outside Zhejiang per Zhejiang GMV", 0.0, 50.0,
                                   "A: median; log-normal across platforms", uncertain=True)
     markets_2019_median: float = P(10.0, "foreign markets", 1.0, 200.0, "A: median market reach, end-2019")
@@ -170,6 +231,24 @@ class CloudCfg:
     overseas_sales_2019_cny: float = P(6e9, "CNY/year", 0.0, 1e12, "A: overseas cloud sales counted as digital trade",
                                        uncertain=True)
     overseas_growth: float = P(0.15, "1/year", -0.5, 2.0, "A: IaaS-abroad growth", uncertain=True)
+    price_response: float = P(0.1, "price change per unit of utilisation above the threshold", 0.0, 2.0,
+                              "A: busy providers raise prices, idle ones cut them", uncertain=True)
+    price_step_max: float = P(0.05, "share/quarter", 0.0, 0.5, "A: largest price change in a quarter")
+    ration_elasticity: float = P(0.1, "elasticity of digital output to the share of cloud demand served", 0.0, 1.0,
+                                 "A: demand above a provider's capacity goes unserved and costs its customers a "
+                                 "little digital output (bridged in part by other providers or own servers)",
+                                 uncertain=True)
+    n_abroad: int = P(2, "providers", 0, 50,
+                      "A: the largest domestic providers (the anchor and a national one) run overseas regions; "
+                      "foreign providers always do")
+    abroad_export_share: float = P(0.5, "digital exports / digital trade", 0.0, 1.0,
+                                   "A: firms whose digital trade is mostly exports look for overseas regions")
+    abroad_bonus: float = P(1.0, "logit utility", 0.0, 10.0,
+                            "A: what overseas regions are worth to such a firm in its choice of provider",
+                            uncertain=True)
+    follow_share: float = P(0.5, "share of overseas sales", 0.0, 1.0,
+                            "A: part of a provider's overseas sales that follows its customers' digital exports "
+                            "(providers with overseas regions only; the rest grows with capacity)", uncertain=True)
 
 
 @dataclass
@@ -193,6 +272,20 @@ class NetworkCfg:
     b2b_degree: float = P(4.0, "links per firm", 0.0, 50.0, "A: B2B/supply partners per firm")
     same_park: float = P(0.4, "share of links", 0.0, 1.0, "A: clustering by park")
     same_city: float = P(0.4, "share of links", 0.0, 1.0, "A: clustering by city (rest province-wide)")
+    link_decay: float = P(0.019, "1/quarter", 0.0, 0.5,
+                          "Mizuno, Souma & Watanabe 2014, PLOS ONE 9(7):e100712, doi:10.1371/journal.pone.0100712: "
+                          "92 % of customer and 93 % of supplier links survive a year (Japan, 2008-12): "
+                          "1 - 0.925^(1/4), read as links between surviving firms (links to exiting firms end apart). "
+                          "Far more churn in Hungarian VAT data: 55 % of links gone within a year "
+                          "(Reisch, Borsos & Thurner 2025, arXiv:2503.20594)", uncertain=True)
+    search_rate: float = P(0.1, "search probability per missing partner, 1/quarter", 0.0, 1.0,
+                           "A: a firm below `b2b_degree` partners searches for one with this probability per partner "
+                           "it lacks; set so that the mean degree holds near `b2b_degree` (link formation matching "
+                           "the decay, as the stable degree distributions in Mizuno et al. 2014)", uncertain=True)
+    triadic_share: float = P(0.3, "share of searches", 0.0, 1.0,
+                             "A: searches through an existing partner (a partner's partner: triadic closure); the rest "
+                             "search near by, where search costs are low (Bernard, Moxnes & Saito 2019, JPE "
+                             "127(2):639-688, doi:10.1086/700764)", uncertain=True)
 
 
 # ----------------------------------------------------------------------------------------------- world
@@ -255,31 +348,45 @@ class LeverCfg:
 
 @dataclass
 class FundCfg(LeverCfg):
-    annual_budget_cny: float = P(1e9, "CNY/year", 0.0, 1e11, "A: plan 八(二十二) names the fund, not its size",
-                                 uncertain=True)
+    annual_budget_cny: float = P(1e9, "CNY/year", 0.0, 1e11,
+                                 "A: plan 八(二十二) names the fund, not its size. Of the order of the central SME "
+                                 "digital-transformation city pilots: at most CNY 150 m (Hangzhou, Ningbo) or 100 m "
+                                 "(other cities) per city over two years (MoF/MIIT notice of June 2023, Xinhua "
+                                 "2023-06-14)", uncertain=True)
     rule: str = P("competitive", "rule", source="plan 八(二十二); A: how grants are allocated",
                   choices=("broad", "competitive", "platform"))
-    cofinancing_share: float = P(0.5, "share paid by the firm", 0.0, 1.0, "A: typical matching requirement")
-    grant_cap_cny: float = P(5e6, "CNY per firm", 0.0, 1e9, "A")
-    sme_max_trade_cny: float = P(1e8, "CNY/year", 0.0, 1e11, "A: 'broad' grants go to firms below it")
+    cofinancing_share: float = P(0.5, "share paid by the firm", 0.0, 1.0,
+                                 "A: a usual matching requirement; no published share for this fund", uncertain=True)
+    grant_cap_cny: float = P(5e6, "CNY per firm", 0.0, 1e9, "A: no published cap for this fund", uncertain=True)
+    sme_max_trade_cny: float = P(4e8, "CNY/year", 0.0, 1e11,
+                                 "'broad' grants go to SMEs: MIIT/NBS/NDRC/MoF 2011 (Gongxinbu lianqiye [2011] 300), "
+                                 "wholesale firms with revenue below CNY 400 m; trade read as revenue")
 
 
 @dataclass
 class TaxCfg(LeverCfg):
     super_deduction: float = P(0.75, "extra deduction per CNY of R&D", 0.0, 3.0,
-                               "MoF/STA 2018 No.99: 75% R&D super-deduction")
-    reduced_cit_rate: float = P(0.15, "rate", 0.0, 0.25, "high-tech enterprise CIT rate")
-    standard_cit_rate: float = P(0.25, "rate", 0.0, 0.5, "PRC Enterprise Income Tax Law")
-    rd_share: float = P(0.5, "share of transformation cost", 0.0, 1.0, "A: deductible R&D part")
-    qualify_maturity: float = P(0.6, "digital maturity", 0.0, 1.0, "A: qualifies for the reduced rate")
-    annual_cap_cny: float = P(3e9, "CNY/year", 0.0, 1e11, "A: tax-expenditure ceiling")
+                               "MoF/STA/MoST 2018 No.99: 75 % from 2018 (extended to 2023 by MoF/STA 2021 No.6); "
+                               "100 % for manufacturers from 2021 (MoF/STA 2021 No.13) and all firms from 2023 "
+                               "(MoF/STA 2023 No.7); 50 % before 2018 (EIT Law implementing regulations art. 95)")
+    reduced_cit_rate: float = P(0.15, "rate", 0.0, 0.25,
+                                "EIT Law art. 28: high and new technology enterprises pay 15 %")
+    standard_cit_rate: float = P(0.25, "rate", 0.0, 0.5, "EIT Law art. 4: 25 %")
+    rd_share: float = P(0.5, "share of transformation cost", 0.0, 1.0,
+                        "A: the part of a transformation outlay that qualifies as R&D; no published share",
+                        uncertain=True)
+    qualify_maturity: float = P(0.6, "digital maturity", 0.0, 1.0,
+                                "HNTE recognition measures (MoST/MoF/STA 2016 No.32) art. 11: high-tech products "
+                                "and services at least 60 % of revenue; A: read as digital maturity", uncertain=True)
+    annual_cap_cny: float = P(3e9, "CNY/year", 0.0, 1e11,
+                              "A: ceiling on the tax expenditure for the zone's firms; no published figure",
+                              uncertain=True)
 
 
 @dataclass
 class MarketAccessCfg(LeverCfg):
     foreign_entry: float = P(0.5, "extra foreign entrants per foreign entrant", 0.0, 5.0, "A: plan 七(十六)")
     foreign_cloud_entry: bool = P(True, "switch", source="plan 四(八): foreign-invested cloud")
-    data_flow_cost_cut: float = P(0.02, "ad valorem", 0.0, 0.5, "A: plan 七(十七) data-flow pilots")
 
 
 @dataclass
@@ -296,20 +403,39 @@ class InfrastructureCfg(LeverCfg):
     start: str = Q("2020Q1", "5G build-out under way in 2020 (15,770 stations end-2019)")
     coverage: str = P("all", "rule", source="A: 5G and compute are built province-wide, not by the zone's phasing",
                       choices=("phasing", "all"))
-    annual_budget_cny: float = P(5e9, "CNY/year", 0.0, 1e12, "A: public share of 5G and compute investment")
-    cost_cut_per_1e10: float = P(0.1, "share of transformation cost per CNY 10 bn", 0.0, 1.0, "A",
+    annual_budget_cny: float = P(5e9, "CNY/year", 0.0, 1e12,
+                                 "A: public share of 5G and compute investment. Zhejiang planned nearly CNY 1 tn of "
+                                 "'new infrastructure' in 2020-22, with 120,000 5G base stations and 25 large data "
+                                 "centres by 2022 (Xinhua 2020-07-13)", uncertain=True)
+    cost_cut_per_1e10: float = P(0.1, "share of transformation cost per CNY 10 bn", 0.0, 1.0,
+                                 "A: no published estimate of how much cheaper infrastructure makes digitalising. "
+                                 "Broadband China pilots raised revenue per employee ~4 % (Li, Zhang & Xu 2026, "
+                                 "Economies 14(6):237), the effect the lever is checked against (docs/evidence.md)",
                                  uncertain=True)
-    max_cost_cut: float = P(0.3, "share", 0.0, 0.9, "A")
-    compute_capacity_per_1e10: float = P(0.1, "cloud capacity share per CNY 10 bn", 0.0, 5.0, "A")
+    max_cost_cut: float = P(0.3, "share", 0.0, 0.9, "A: no published estimate", uncertain=True)
+    productivity_per_1e10: float = P(0.15, "output gain per firm per CNY 10 bn invested in its city", 0.0, 1.0,
+                                     "Li, Zhang & Xu 2026, Economies 14(6):237: Broadband China pilots raised revenue "
+                                     "per employee ~4 %, not significant under robust staggered estimators; set so the "
+                                     "lever's paired effect is of that order (docs/evidence.md)", uncertain=True)
+    max_productivity_gain: float = P(0.1, "share", 0.0, 0.5, "A: 2.5 times the Broadband China estimate",
+                                     uncertain=True)
+    compute_capacity_per_1e10: float = P(0.1, "cloud capacity share per CNY 10 bn", 0.0, 5.0,
+                                         "A: no published estimate", uncertain=True)
 
 
 @dataclass
 class CbecCfg(LeverCfg):
-    customs_cost_cut: float = P(0.03, "ad valorem", 0.0, 0.5, "A: 1210/9610/9710/9810 customs modes",
-                                uncertain=True)
-    warehouse_cost_cut: float = P(0.02, "ad valorem", 0.0, 0.5, "A: overseas warehouses", uncertain=True)
-    annual_budget_cny: float = P(3e8, "CNY/year", 0.0, 1e11, "A: warehouse and clearance support")
-    traditional_share: float = P(0.3, "share of the cut reaching traditional traders", 0.0, 1.0, "A")
+    customs_cost_cut: float = P(0.03, "ad valorem", 0.0, 0.5,
+                                "A: 1210/9610/9710/9810 customs modes and the zones' tax treatment; no published "
+                                "trade-cost equivalent. For scale: the full trade-facilitation package cuts trade "
+                                "costs 13.2 % in upper-middle-income countries (Moïsé & Sorescu 2013, OECD Trade "
+                                "Policy Papers 144, doi:10.1787/5k4bw6kg6ws2-en)", uncertain=True)
+    warehouse_cost_cut: float = P(0.02, "ad valorem", 0.0, 0.5, "A: overseas warehouses; no published estimate",
+                                  uncertain=True)
+    annual_budget_cny: float = P(3e8, "CNY/year", 0.0, 1e11,
+                                 "A: warehouse and clearance support; no published figure", uncertain=True)
+    traditional_share: float = P(0.3, "share of the cut reaching traditional traders", 0.0, 1.0,
+                                 "A: no published estimate", uncertain=True)
 
 
 @dataclass
@@ -324,6 +450,99 @@ class DemoBasesCfg(LeverCfg):
     transform_support: float = P(0.2, "share of transformation cost, member firms", 0.0, 1.0, "A")
 
 
+# Programme levers: each serves annual_budget_cny / cost_per_firm_cny firm-years of its target firms, spread over the
+# covered cities (model/policy.py::programme); its effect in a city is its intensity times the share served there.
+_SERVED = "CNY per target firm served per year"
+
+
+@dataclass
+class OnlineExhibitionsCfg(LeverCfg):
+    annual_budget_cny: float = P(2e8, "CNY/year", 0.0, 1e11,
+                                 "A: plan 五(十二) (online exhibitions, buyer-exhibitor matchmaking) names no budget",
+                                 uncertain=True)
+    cost_per_firm_cny: float = P(2e4, _SERVED, 0.0, 1e8,
+                                 "A: plan 五(十二); online booth, matchmaking and interpreting for one exporter-year",
+                                 uncertain=True)
+    new_lines_per_firm: float = P(0.3, "new destination-market lines per served firm per year", 0.0, 10.0,
+                                  "plan 五(十二); export promotion helps firms reach new destination countries "
+                                  "(Volpe Martincus & Carballo 2010, Rev. World Econ. 146:437-467, "
+                                  "doi:10.1007/s10290-010-0062-x); trade-fair attendance raises export status "
+                                  "(Makioka 2020, RIETI DP 20-E-007); A: the magnitude (no estimate for online "
+                                  "fairs)", uncertain=True)
+
+
+@dataclass
+class TradeDigitalisationCfg(LeverCfg):
+    annual_budget_cny: float = P(3e8, "CNY/year", 0.0, 1e11,
+                                 "A: plan 五(十一) (single window, blockchain credit, smart settlement centre) names "
+                                 "no budget", uncertain=True)
+    cost_per_firm_cny: float = P(5e3, _SERVED, 0.0, 1e8,
+                                 "A: plan 五(十一); onboarding a firm to single-window, credit and settlement "
+                                 "services", uncertain=True)
+    settlement_cost_cut: float = P(0.01, "ad valorem, all kinds", 0.0, 0.5,
+                                   "plan 五(十一); the full trade-facilitation package cuts total trade costs 13.2 % "
+                                   "for upper-middle-income countries (Moïsé & Sorescu 2013, OECD Trade Policy "
+                                   "Papers 144, doi:10.1787/5k4bw6kg6ws2-en), i.e. ~0.016 of a 0.12 trade cost; "
+                                   "single windows raise trade (Martínez-Zarzoso & Chelala 2020, World Economy "
+                                   "43(10):2549-2573, doi:10.1111/twec.12945); A: settlement and finance are "
+                                   "part of it", uncertain=True)
+    sme_credit_cut: float = P(0.1, "share of an SME's transformation cost", 0.0, 0.9,
+                              "plan 五(十一); platform credit lines raise small vendors' sales growth (Hau, Huang, "
+                              "Lin, Shan, Sheng & Wei, FinTech Credit and Entrepreneurial Growth, J. Finance, "
+                              "doi:10.2139/ssrn.3899863); A: the saving on financing a transformation",
+                              uncertain=True)
+    sme_max_trade_cny: float = P(4e8, "CNY/year", 0.0, 1e11,
+                                 "MIIT/NBS/NDRC/MoF 2011 (Gongxinbu lianqiye [2011] 300): wholesale firms with "
+                                 "revenue below CNY 400 m are SMEs")
+
+
+@dataclass
+class DigitalCultureCfg(LeverCfg):
+    annual_budget_cny: float = P(1e8, "CNY/year", 0.0, 1e11, "A: plan 四(六) (digital culture going out) names no "
+                                 "budget", uncertain=True)
+    cost_per_firm_cny: float = P(5e4, _SERVED, 0.0, 1e8,
+                                 "A: plan 四(六); translation, subtitling and overseas promotion for one content "
+                                 "firm-year", uncertain=True)
+    content_cost_cut: float = P(0.02, "ad valorem, content firms", 0.0, 0.5,
+                                "plan 四(六); China's 2014 cultural-trade policy raised cultural exports and lowered "
+                                "cultural trade costs (Ding, Li, Wang & Huang 2026, Economic Modelling 157:107498, "
+                                "doi:10.1016/j.econmod.2026.107498); A: the magnitude", uncertain=True)
+
+
+@dataclass
+class SandboxIpCfg(LeverCfg):
+    annual_budget_cny: float = P(1e8, "CNY/year", 0.0, 1e11,
+                                 "A: plan 七(十八) (regulatory sandbox, IP and privacy protection) names no budget",
+                                 uncertain=True)
+    cost_per_firm_cny: float = P(1e4, _SERVED, 0.0, 1e8,
+                                 "A: plan 七(十八); fast-track IP protection and sandbox supervision per firm-year",
+                                 uncertain=True)
+    trust_cost_cut: float = P(0.01, "ad valorem, service and content firms", 0.0, 0.5,
+                              "plan 七(十八); stronger IP rights in the exporting country raise its exports "
+                              "(Ndubuisi & Foster-McGregor 2018, UNU-MERIT WP 2018-035); sandbox entry +15 % "
+                              "capital raised (Cornelli, Doerr, Gambacorta & Merrouche 2024, Rev. Finance "
+                              "28(1):203-233, doi:10.1093/rof/rfad017); A: the trade-cost equivalent",
+                              uncertain=True)
+
+
+@dataclass
+class DataFlowsCfg(LeverCfg):
+    annual_budget_cny: float = P(3e8, "CNY/year", 0.0, 1e11,
+                                 "A: plan 七(十七) data-flow pilots; enough to serve every service and content firm",
+                                 uncertain=True)
+    cost_per_firm_cny: float = P(1e4, _SERVED, 0.0, 1e8,
+                                 "A: plan 七(十七); data-export assessment and compliance support per firm-year",
+                                 uncertain=True)
+    cost_cut: float = P(0.02, "ad valorem, service and content firms", 0.0, 0.5,
+                        "plan 七(十七); restrictive cross-border data policies lower data-intense services trade "
+                        "(Ferracane & van der Marel 2021, Rev. World Econ. 157:727-776, "
+                        "doi:10.1007/s10290-021-00417-2); A: the magnitude", uncertain=True)
+
+
+# keys that moved: an override of the old key fails with "did you mean <new key>?" (model/suggest.py)
+MOVED = {"policy.market_access.data_flow_cost_cut": "policy.data_flows.cost_cut"}
+
+
 @dataclass
 class PolicyCfg:
     name: str = P("plan", "label", source="preset name")
@@ -334,6 +553,11 @@ class PolicyCfg:
     infrastructure: InfrastructureCfg = field(default_factory=InfrastructureCfg)
     cbec: CbecCfg = field(default_factory=CbecCfg)
     demo_bases: DemoBasesCfg = field(default_factory=DemoBasesCfg)
+    online_exhibitions: OnlineExhibitionsCfg = field(default_factory=OnlineExhibitionsCfg)
+    trade_digitalisation: TradeDigitalisationCfg = field(default_factory=TradeDigitalisationCfg)
+    digital_culture: DigitalCultureCfg = field(default_factory=DigitalCultureCfg)
+    sandbox_ip: SandboxIpCfg = field(default_factory=SandboxIpCfg)
+    data_flows: DataFlowsCfg = field(default_factory=DataFlowsCfg)
 
 
 @dataclass
@@ -443,6 +667,12 @@ class IndexCfg:
 
 
 @dataclass
+class OutputsCfg:
+    firms: bool = P(False, "switch", source="method: also write firms.parquet, one row per living firm and year-end "
+                    "(model/panel.py)")
+
+
+@dataclass
 class Config:
     seed: int = P(0, "integer", 0, 2**32 - 1, "replicate seeds are spawned from it")
     scale: float = P(0.25, "agents per real firm", 0.001, 1.0,
@@ -465,6 +695,7 @@ class Config:
     targets: TargetsCfg = field(default_factory=TargetsCfg)
     index: IndexCfg = field(default_factory=IndexCfg)
     chart: bool = P(True, "switch", source="write the PNG chart")
+    outputs: OutputsCfg = field(default_factory=OutputsCfg)
 
 
 def register() -> None:

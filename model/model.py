@@ -100,11 +100,13 @@ class DigitalTradeModel(mesa.Model):
         phases.join_platforms(self, q)           # sellers join, switch and multi-home on platforms
         phases.hire_talent(self, q)              # city labour markets staff firms' digital-talent demand
         phases.trade(self, q)                    # exports and imports against world demand and trade costs
+        phases.renew_lines(self, q)              # firms open and drop destination-market x product lines
         phases.grow_platforms(self, q)           # GMV, expansion into foreign markets, platform entry and exit
         phases.sell_cloud_abroad(self, q)        # overseas cloud sales count as digital trade
         phases.designate_bases(self, q)          # demonstration bases named each fourth quarter
         phases.pay_tax_expenditure(self, q)      # reduced CIT for qualifying firms, within the annual cap
         phases.enter_and_exit(self, q)           # firms exit (small ones more often) and enter
+        phases.rewire_b2b(self, q)               # B2B links end (exit, decay) and form (search, triadic closure)
         self.recorder.record(q)                  # columns -> per-quarter arrays
 
     def decide(self, population: str, rule, rnd) -> None:

@@ -20,7 +20,7 @@ from agents.cloud import provider_menus, provider_utility
 from agents.talent import COHORTS, migrate
 from agents.vocabulary import CBEC, CITIES, FIRM_KINDS, TRADITIONAL
 from model import rounds
-from model.policy import LEVERS, stances, trade_cost_cut
+from model.policy import LEVERS, PROGRAMMES, stances, trade_cost_cut
 from model.rounds import Round, by_kind, spend
 from model.setup import initial_talent
 
@@ -31,14 +31,20 @@ K, C = len(FIRM_KINDS), len(CITIES)
 def calibrate_initial_state(m) -> None:
     """Memberships, cloud customers, then size levels so that end-2019 totals match the configured ones."""
     f, p, rng = m.firms, m.params, m.rng
-    # sellers join one platform each; transformed firms use a cloud
-    m.platforms.sellers[: m.platforms.n] = 0.0
+    # platforms' own fees, log-normal around the configured take rate; sellers join one platform each
+    pl = m.platforms
+    pl.fee[: pl.n] = platform.initial_fees(p.platform.fee, p.platform.fee_dispersion, rng.standard_normal(pl.n))
+    pl.sellers[: pl.n] = 0.0
     join_platforms(m, q=-1, share=1.0)
+    # transformed firms use a cloud; the largest domestic providers and the foreign ones run overseas regions,
+    # which firms whose digital trade is mostly exports value (at end-2019 that share is their kind's export share)
     users = np.flatnonzero(f.view("transformed"))
     c = m.clouds
+    c.abroad[: c.n] = c.view("foreign") | (np.arange(c.n) < p.cloud.n_abroad)
     menus = provider_menus(provider_utility(c.view("price"), c.view("quality"), p.cloud.price_elasticity),
-                           c.view("home"), c.view("active"), C)
-    f.cloud[users] = logit_picks(menus, f.city[users], rng.random(len(users)))
+                           c.view("home"), c.view("active"), c.view("abroad"), C, p.cloud.abroad_bonus)
+    menu = cloud.menu_row(f.city[users], m.export_share[f.kind[users]], 1.0, p.cloud.abroad_export_share)
+    f.cloud[users] = logit_picks(menus, menu, rng.random(len(users)))
     # size levels: kind totals of end-2019 (digital trade for digital kinds, total trade for traditional)
     pop = p.population
     target = np.array([pop.goods_trade_2019_cny - pop.cbec_trade_2019_cny, pop.cbec_trade_2019_cny,
@@ -49,7 +55,7 @@ def calibrate_initial_state(m) -> None:
     m.size_floor[:] = target / measured
     f.size[: f.n] *= m.size_floor[kind]
     rnd = _potential(m, -1)
-    f.trade[: f.n], f.digital_trade[: f.n], f.digital_exports[: f.n] = rnd.T, rnd.DT, rnd.DX
+    f.trade[: f.n], f.digital_trade[: f.n], f.digital_exports[: f.n], f.exports[: f.n] = rnd.T, rnd.DT, rnd.DX, rnd.X
     f.digital_trade_recent[: f.n] = rnd.DT[:, None]
     f.digital_trade_year[: f.n] = 4 * rnd.DT
     # talent covering demand, cloud capacity covering spend, overseas cloud sales
@@ -61,10 +67,14 @@ def calibrate_initial_state(m) -> None:
     demand = np.bincount(f.cloud[users], weights=w[users] * p.firm.cloud_intensity * rnd.DT[users], minlength=c.n)
     share = np.where(~c.view("foreign"), c.view("capacity"), 0.0)  # capacity shares, before they become CNY
     c.overseas_sales[: c.n] = p.cloud.overseas_sales_2019_cny / 4 * share / share.sum()
-    c.capacity[: c.n] *= demand.sum() * p.cloud.capacity_headroom_2019
+    # each provider's capacity covers its own customers' spend with headroom (no one is short at the start); a
+    # provider without customers yet keeps its share of the total
+    c.capacity[: c.n] = np.where(demand > 0, demand, c.view("capacity") * demand.sum()) * p.cloud.capacity_headroom_2019
     c.demand[: c.n] = demand
     c.capacity_2019[: c.n] = c.view("capacity")
     c.overseas_2019[: c.n] = c.view("overseas_sales")
+    c.customer_exports[: c.n] = np.bincount(f.cloud[users], weights=w[users] * rnd.DX[users], minlength=c.n)
+    c.customer_exports_2019[: c.n] = c.view("customer_exports")
     grow_platforms(m, q=-1)
     m.digital_firms_2019 = rounds.digital_firms(m)
 
@@ -77,12 +87,18 @@ def _potential(m, q: int) -> Round:
 
 # ----------------------------------------------------------------------------------------------- the quarter
 def set_policy_stance(m, q: int) -> None:
-    """Each lever family's stance (where it acts, what it may spend) and what follows at once: trade-cost cuts,
-    base membership, whether foreign clouds may sell here, the CBEC programme's spending."""
-    m.stance = st = stances(m.params.policy, m.rollout, m.budgets, q)
-    m.spent = dict.fromkeys(LEVERS, 0.0)
-    m.trade_cost_cut = trade_cost_cut(st)
+    """Each lever family's stance (where it acts, what it may spend) and what follows at once: the programme
+    levers' spending, trade-cost cuts, base membership, whether foreign clouds may sell here, the CBEC programme's
+    spending."""
     f, c = m.firms, m.clouds
+    cell = f.view("city").astype(np.int64) * K + f.view("kind")
+    firms = np.bincount(cell, weights=f.view("weight") * f.view("alive"), minlength=C * K).reshape(C, K)
+    m.stance = st = stances(m.params.policy, m.rollout, m.budgets, q, firms)
+    m.spent = dict.fromkeys(LEVERS, 0.0)
+    for lever in PROGRAMMES:  # what the served firms receive: their programme's outlay, by city
+        if st[lever].outlay > 0:
+            m.programme_funds[lever] += spend(m, lever, q, st[lever].outlay) * st[lever].allocation
+    m.trade_cost_cut = trade_cost_cut(st)
     park = f.view("park")
     active_base = m.designated & st["demo_bases"].cover[m.park_city]
     f.base_member[: f.n] = (park >= 0) & active_base[np.maximum(park, 0)]
@@ -104,6 +120,7 @@ def invest_in_infrastructure(m, q: int) -> None:
     amount = spend(m, "infrastructure", q, inf.invest)
     m.infra_invested += amount * firms_c / firms_c.sum()
     m.digital_cost_index[:] = 1.0 - np.minimum(inf.max_cost_cut, inf.cost_cut_per_cny * m.infra_invested)
+    m.infra_productivity[:] = 1.0 + np.minimum(inf.max_productivity_gain, inf.productivity_per_cny * m.infra_invested)
     c = m.clouds
     domestic = c.view("active") & ~c.view("foreign")
     c.capacity[: c.n] *= np.where(domestic, 1.0 + inf.capacity_per_cny * amount, 1.0)
@@ -175,10 +192,16 @@ def trade(m, q: int) -> None:
     m.decide("firms", firm.realise_trade, rounds.trade_round(m, q))
 
 
+def renew_lines(m, q: int) -> None:
+    """Firms open destination-market x product lines (more with platform reach) and drop others: lumpy growth."""
+    m.decide("firms", firm.renew_lines, rounds.lines_round(m, q))
+
+
 def grow_platforms(m, q: int) -> None:
     """GMV from member sellers, reinvested fees (plus cultivation grants) buy foreign markets; exit, entry."""
     rounds.platform_sales(m)
     m.decide("platforms", platform.expand_abroad, rounds.expansion_round(m, q))
+    m.decide("platforms", platform.set_fee, rounds.fee_round(m))  # next quarter's fees, from the seller shares
     if q < 0:
         return
     was_active = m.platforms.view("active").copy()
@@ -188,8 +211,10 @@ def grow_platforms(m, q: int) -> None:
 
 
 def sell_cloud_abroad(m, q: int) -> None:
-    """Overseas cloud sales grow with the IaaS-abroad trend and with providers' capacity."""
+    """Overseas cloud sales grow with the IaaS-abroad trend, with providers' capacity and, for providers with
+    overseas regions, with their customers' digital exports."""
     growth = (1.0 + m.params.cloud.overseas_growth) ** ((q + 1) / 4)
+    rounds.cloud_customer_exports(m)
     m.decide("clouds", cloud.sell_abroad, Round(growth=growth, export_value=float(m.world.export_value[q])))
 
 
@@ -229,3 +254,10 @@ def enter_and_exit(m, q: int) -> None:
     """Exit by size-dependent hazard; entry by kind and city, more where the zone is open."""
     m.decide("firms", firm.consider_exit, rounds.exit_round(m))
     rounds.enter(m, q)
+
+
+def rewire_b2b(m, q: int) -> None:
+    """B2B links to firms that left end, and a share of the others; entrants link to firms near by (park, city,
+    province); firms short of partners search for one, through a partner (triadic closure) or near by. Links join
+    two firms, so the model matches them (a settlement) from draws made per link, firm row and searcher."""
+    rounds.rewire_b2b(m, rounds.b2b_round(m, q))

@@ -9,13 +9,13 @@ from agents.firm import platforms_held
 from agents.platform import hhi
 from model import index
 from model.policy import LEVERS
-from agents.vocabulary import CITIES, FIRM_KINDS, quarter_label
+from agents.vocabulary import CITIES, FIRM_KINDS, PLATFORM_KINDS, quarter_label
 
 TRADE_KINDS = FIRM_KINDS + ("cloud",)  # overseas cloud sales count as digital trade of the "cloud" kind
 K, C = len(FIRM_KINDS), len(CITIES)
 
 # metric -> (unit, dimensions); dimensions: "city_kind" (C, K or K+1), "city" (C,), "city_all" (C + 1,: the
-# cities, then the province as city 'all'), "" (scalar)
+# cities, then the province as city 'all'), "platform_kind" (PLATFORM_KINDS, city 'all'), "" (scalar)
 METRICS = {
     "digital_trade": ("CNY/quarter", "city_kind"),
     "digital_exports": ("CNY/quarter", "city_kind"),
@@ -32,12 +32,22 @@ METRICS = {
     "platforms_active": ("platforms", ""),
     "platforms_global": ("platforms", ""),
     "platform_hhi": ("0..1", ""),
+    "platform_hhi_kind": ("0..1", "platform_kind"),  # HHI of GMV among the active platforms of each kind
+    "platform_fee_mean": ("share of GMV", ""),  # GMV-weighted mean fee of the active platforms
+    "platform_fee_sd": ("share of GMV", ""),  # standard deviation of the active platforms' fees (unweighted)
     "multihoming": ("platforms per seller", ""),
     "key_enterprises": ("firms", ""),
     "demo_bases": ("bases", ""),
     "cloud_utilisation": ("share", ""),
     "cloud_hhi": ("0..1", ""),
+    "cloud_unserved": ("share", ""),  # customers' cloud demand above their provider's capacity, share of all
+    # B2B layer over living firm agents (links to living partners; a link counts at both ends)
     "b2b_mean_degree": ("links per firm", ""),
+    "b2b_degree_p50": ("links per firm", ""),
+    "b2b_degree_p90": ("links per firm", ""),
+    "b2b_degree_max": ("links per firm", ""),
+    "b2b_links_formed": ("links/quarter", ""),  # agent links formed this quarter (entrants and searchers)
+    "b2b_links_ended": ("links/quarter", ""),  # agent links ended this quarter (partner left, or decay)
     **{f"spending_{lever}": ("CNY/quarter", "") for lever in LEVERS},
     # the composite digital-trade index and its pillars (model/index.py)
     "index": (index.UNIT, "city_all"),
@@ -46,6 +56,15 @@ METRICS = {
     **{f"index_m2022_{pillar}{end}": ("cities" if pillar == "spillover" else "index points", "")
        for pillar in index.PILLARS for end in ("", "_threshold")},
 }
+
+
+def _platform_rows(p) -> dict:
+    """Concentration by platform kind and the spread of fees, over the active platforms."""
+    gmv, kind, fee = p.view("gmv") * p.view("active"), p.view("kind"), p.view("fee")
+    on = p.view("active")
+    return {"platform_hhi_kind": np.array([hhi(gmv[kind == k]) for k in range(len(PLATFORM_KINDS))]),
+            "platform_fee_mean": float((fee * gmv).sum() / gmv.sum()) if gmv.sum() > 0 else 0.0,
+            "platform_fee_sd": float(fee[on].std()) if on.any() else 0.0}
 
 
 def _domestic_high_skill_wage(talent) -> np.ndarray:
@@ -117,6 +136,7 @@ class Recorder:
         members = platforms_held(f.view("platforms"))[alive]
         sellers = members > 0
         capacity = c.view("capacity")[c.view("active")].sum()
+        degree = m.b2b.degree_summary(f.view("alive"))
         row = {
             "digital_trade": dt,
             "digital_exports": sums["digital_exports"],
@@ -131,12 +151,17 @@ class Recorder:
             "platforms_active": float(p.view("active").sum()),
             "platforms_global": float(p.view("global_").sum()),
             "platform_hhi": hhi(p.view("gmv")),
+            **_platform_rows(p),
             "multihoming": float((w * members)[sellers].sum() / max(w[sellers].sum(), 1e-9)),
             "key_enterprises": float(w[sums["key"]].sum()),
             "demo_bases": float(m.designated.sum()),
             "cloud_utilisation": float(c.view("demand").sum() / max(capacity, 1e-9)),
             "cloud_hhi": hhi(c.view("demand")),
-            "b2b_mean_degree": m.b2b.mean_degree(f.view("alive")),
+            "cloud_unserved": float(np.maximum(c.view("demand") - c.view("capacity"), 0.0).sum()
+                                    / max(c.view("demand").sum(), 1e-9)),
+            "b2b_mean_degree": degree["mean"], "b2b_degree_p50": degree["p50"], "b2b_degree_p90": degree["p90"],
+            "b2b_degree_max": degree["max"],
+            "b2b_links_formed": float(m.b2b.formed), "b2b_links_ended": float(m.b2b.ended),
             **{f"spending_{lever}": m.spent[lever] for lever in LEVERS},
             **self._index_row(parts),
         }
@@ -169,6 +194,9 @@ class Recorder:
             elif dims in ("city", "city_all"):
                 names = cities if dims == "city" else with_province
                 city, kind = np.tile(names, t), np.full(t * len(names), "all", dtype=object)
+            elif dims == "platform_kind":
+                kind = np.tile(np.array(PLATFORM_KINDS, dtype=object), t)
+                city = np.full(len(kind), "all", dtype=object)
             else:
                 city = kind = np.full(t, "all", dtype=object)
             n = len(city)

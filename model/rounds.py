@@ -9,13 +9,14 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from agents.cloud import provider_menus, provider_utility
-from agents.firm import exit_hazard, kind_medians, platforms_held
-from agents.platform import platform_menus, seller_utility
+from agents.cloud import menu_row, provider_menus, provider_utility, served_factor
+from agents.firm import (exit_hazard, initial_lines, kind_medians, line_births_expected, platform_reach,
+                         platforms_held)
+from agents.platform import MAX_MARKETS, initial_fees, platform_menus, seller_utility
 from agents.talent import COHORTS, fill_rate
-from model.network import b2b_links
+from model.network import search_probability, supplier_search
 from model.policy import fund_in_order, zone
-from model.setup import assign_parks, pareto_below, platform_serves, take_all_size
+from model.setup import assign_parks, platform_serves, relative_sizes, take_all_size
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, TRADITIONAL
 
 K, C = len(FIRM_KINDS), len(CITIES)
@@ -40,6 +41,7 @@ def transformation_round(m, q: int) -> Round:
     return Round(u=m.rng.random(n), u_priority=m.rng.random(n),
                  cost_index=m.digital_cost_index * m.cloud_price_index,
                  adopt=np.zeros(n, dtype=bool), applies=np.zeros(n, dtype=bool), offer=np.zeros(n),
+                 rd_scale=np.ones(n),
                  relief=np.zeros(n), priority=np.zeros(n))
 
 
@@ -58,16 +60,20 @@ def settle_transformation(m, q: int, rnd: Round) -> None:
     rows = np.flatnonzero(rnd.adopt)
     f.transformed[rows] = True
     f.transform_quarter[rows] = q
+    f.rd_scale[rows] = rnd.rd_scale[rows]
     m.tax_claims = Round(rows=rows, relief=rnd.relief[rows])
     grown = f.view("alive") & f.view("transformed")
     f.maturity[: f.n] += grown * fc.maturity_gain * (1.0 - f.view("maturity"))
 
 
 def cloud_round(m) -> Round:
-    """A logit menu of providers for firms of each city, and two uniforms per firm row (switch? which?)."""
-    c, n = m.clouds, m.firms.n
-    utility = provider_utility(c.view("price"), c.view("quality"), m.params.cloud.price_elasticity)
-    return Round(menus=provider_menus(utility, c.view("home"), c.view("active"), C),
+    """Logit menus of providers for firms of each city (one for firms whose digital trade is mostly exports, who
+    value overseas regions), each firm row's menu, and two uniforms per firm row (switch? which?)."""
+    c, f, cc, n = m.clouds, m.firms, m.params.cloud, m.firms.n
+    utility = provider_utility(c.view("price"), c.view("quality"), cc.price_elasticity)
+    return Round(menus=provider_menus(utility, c.view("home"), c.view("active"), c.view("abroad"), C, cc.abroad_bonus),
+                 menu=menu_row(f.view("city"), f.view("digital_exports"), f.view("digital_trade"),
+                               cc.abroad_export_share),
                  u_switch=m.rng.random(n), u_pick=m.rng.random(n))
 
 
@@ -86,10 +92,36 @@ def update_cloud_price_index(m) -> None:
         m.cloud_price_index = float((c.view("price") * demand).sum() / demand.sum())
 
 
+def cloud_customer_exports(m) -> None:
+    """Each provider's customers' digital exports this quarter (weighted; leavers have no provider)."""
+    f, c = m.firms, m.clouds
+    users = np.flatnonzero(f.view("cloud") >= 0)
+    c.customer_exports[: c.n] = np.bincount(f.cloud[users], weights=f.weight[users] * f.digital_exports[users],
+                                            minlength=c.n)
+
+
+def cloud_rationed(m, pot: Round) -> Round:
+    """Output at full talent (`pot`: T, DT, DX per firm row, from hire_talent) less what unserved cloud demand
+    costs: a provider's customers keep (share of its demand served)^`cloud.ration_elasticity` of their digital trade
+    and exports. In place (trade_round is the only reader)."""
+    c, f = m.clouds, m.firms
+    served = served_factor(c.view("capacity"), c.view("demand"), m.params.cloud.ration_elasticity)
+    if served.min(initial=1.0) >= 1.0:  # spare capacity everywhere
+        return pot
+    cloud = f.view("cloud")
+    rows = np.flatnonzero(np.r_[served < 1.0, False][cloud])  # customers of a busy provider (-1: none)
+    factor = served[cloud[rows]]
+    lost = pot.DT[rows] * (1.0 - factor)
+    pot.T[rows] -= lost
+    pot.DT[rows] -= lost
+    pot.DX[rows] *= factor
+    return pot
+
+
 def platform_round(m, share: float) -> Round:
     """Each platform's pull on sellers, a logit menu per firm kind, three uniforms per firm row."""
     p, pc, n = m.platforms, m.params.platform, m.firms.n
-    utility = seller_utility(p.view("markets"), p.view("sellers"), pc.fee, pc.network_exponent)
+    utility = seller_utility(p.view("markets"), p.view("sellers"), p.view("fee"), pc.network_exponent, pc.fee_weight)
     return Round(share=share, utility=utility, menus=platform_menus(utility, m.platform_kind_serves,
                                                                     p.view("active"), K),
                  u_recon=m.rng.random(n), u_pick=m.rng.random(n), u_add=m.rng.random(n))
@@ -121,6 +153,13 @@ def expansion_round(m, q: int) -> Round:
     return Round(grant=grant, fx=fx)
 
 
+def fee_round(m) -> Round:
+    """Sellers on the active platforms of each kind (weighted), against which a platform reads its share."""
+    p = m.platforms
+    return Round(kind_sellers=np.bincount(p.view("kind"), weights=p.view("sellers") * p.view("active"),
+                                          minlength=len(PLATFORM_KINDS)))
+
+
 def drop_closed_platforms(m, was_active: np.ndarray) -> None:
     """Sellers lose their slot on a platform that closed this quarter."""
     closed = was_active & ~m.platforms.view("active")
@@ -148,7 +187,8 @@ def found_platforms(m, q: int) -> None:
     kinds = m.rng.choice(len(PLATFORM_KINDS), n_new, p=weights / weights.sum())
     m.platforms.append(kind=kinds, city=m.rng.choice(C, n_new, p=by_city / by_city.sum()),
                        markets=np.full(n_new, 3.0), born=np.full(n_new, q),
-                       external_ratio=np.exp(np.log(max(pc.external_gmv_ratio, 1e-9)) + m.rng.standard_normal(n_new)))
+                       external_ratio=np.exp(np.log(max(pc.external_gmv_ratio, 1e-9)) + m.rng.standard_normal(n_new)),
+                       fee=initial_fees(pc.fee, pc.fee_dispersion, m.rng.standard_normal(n_new)))
     m.platform_kind_serves = platform_serves(m.platforms.view("kind"))
 
 
@@ -174,8 +214,9 @@ def output_round(m, q: int) -> Round:
     cut = m.trade_cost_cut[:, :, None] + np.array([0.0, m.stance["demo_bases"].trade_cost_cut])  # non-member, member
     tau = np.clip(tau0 - cut, 0.0, None)
     cost = ((1.0 - tau) / (1.0 - tau0)) ** p.firm.trade_elasticity
+    cost = cost * m.infra_productivity[:, None, None]  # 5G and compute: output per firm (Broadband China evidence)
     return Round(quarter=q, demand=demand, exports=exports, cost=cost, intensity=by_kind(p.firm.talent_intensity),
-                 T=np.zeros(n), DT=np.zeros(n), DX=np.zeros(n))
+                 T=np.zeros(n), DT=np.zeros(n), DX=np.zeros(n), X=np.zeros(n))
 
 
 def clear_labour_market(m) -> None:
@@ -194,9 +235,21 @@ def clear_labour_market(m) -> None:
 
 def trade_round(m, q: int) -> Round:
     """Output at full talent (from hire_talent), the talent factor by city, one productivity draw per firm row."""
-    fc, pot = m.params.firm, m.potential
-    return Round(quarter=q, T=pot.T, DT=pot.DT, DX=pot.DX, factor=m.fill ** fc.talent_elasticity,
-                 growth_sd=fc.growth_sd, shock=m.rng.standard_normal(m.firms.n))
+    fc, pot = m.params.firm, cloud_rationed(m, m.potential)
+    return Round(quarter=q, T=pot.T, DT=pot.DT, DX=pot.DX, X=pot.X, factor=m.fill ** fc.talent_elasticity,
+                 growth_sd=fc.line_growth_sd, shock=m.rng.standard_normal(m.firms.n))
+
+
+def lines_round(m, q: int) -> Round:
+    """Per firm row: lines born (Poisson, expected number from the firm's lines and platform reach) and dropped
+    (binomial over its lines), and one normal draw each for their sizes. Rows that left draw zeros."""
+    f, fc, n = m.firms, m.params.firm, m.firms.n
+    lines = f.view("lines") * f.view("alive")
+    matched = m.stance["online_exhibitions"].buyer_matches[f.view("city")] * (lines > 0)  # plan 五(十二)
+    expected = line_births_expected(lines, platform_reach(m, np.arange(n)) / MAX_MARKETS, fc.line_birth_rate,
+                                    fc.line_reach_effect, matched)
+    return Round(births=m.rng.poisson(expected), deaths=m.rng.binomial(lines, fc.line_death_rate),
+                 z_birth=m.rng.standard_normal(n), z_death=m.rng.standard_normal(n), size_sd=fc.line_size_sd)
 
 
 def tax_round(m) -> Round:
@@ -232,7 +285,7 @@ def exit_round(m) -> Round:
 
 
 def enter(m, q: int) -> None:
-    """Entrants by kind and city (Poisson), with sizes, parks, markets and B2B links to living incumbents."""
+    """Entrants by kind and city (Poisson), with sizes, parks and markets (their B2B links form in rewire_b2b)."""
     f, fc, rng = m.firms, m.params.firm, m.rng
     alive = f.view("alive")
     cell = f.view("kind").astype(np.int64) * C + f.view("city")
@@ -250,15 +303,51 @@ def enter(m, q: int) -> None:
     foreign_p = fs * (1.0 + ma[city]) / (1.0 + fs * ma[city])
     # entrants start below the incumbents' take-all size (they reach the tail by growing), so weight x size stays
     # below take-all size / scale and no single draw stands for many giants
-    x0 = take_all_size(pop.take_all_quantile, pop.size_tail_alpha) / pop.entrant_size
-    size = m.size_floor[kind] * pop.entrant_size * pareto_below(rng.random(total), x0, pop.size_tail_alpha)
-    rows = f.append(kind=kind, city=city, park=assign_parks(city, pop.in_park_share, m.park_city, rng),
-                    market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
-                    weight=np.full(total, 1.0 / m.scale), size=size, maturity=rng.uniform(0.0, 0.2, total),
-                    born=np.full(total, q))
-    net = m.params.network
-    m.b2b.add(b2b_links(rows, f.view("city"), f.view("park"), np.flatnonzero(f.view("alive")), net.b2b_degree,
-                        net.same_park, net.same_city, rng))
+    x0 = take_all_size(pop) / pop.entrant_size
+    size = m.size_floor[kind] * pop.entrant_size * relative_sizes(rng.random(total), pop, x0)
+    median = kind_medians(f.view("size"), f.view("kind"), alive)[kind]  # lines in proportion, as at the start
+    lines = initial_lines(size, median, pop.lines_per_median, rng)
+    f.append(kind=kind, city=city, park=assign_parks(city, pop.in_park_share, m.park_city, rng),
+             market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
+             weight=np.full(total, 1.0 / m.scale), size=size, lines=lines,
+             maturity=rng.uniform(0.0, 0.2, total),
+             born=np.full(total, q))
+
+
+def b2b_round(m, q: int) -> Round:
+    """B2B rewiring: which links decay (each with probability `network.link_decay`: a binomial number of them,
+    drawn without replacement) and, for each entrant of the quarter, a Poisson(`network.b2b_degree` / 2) number of
+    links it makes. The numbers come from the rewiring's own generator (also for the search, in the settlement),
+    seeded by one draw from m.rng: how many the network needs (links, searchers) then never shifts the draws of
+    other phases, so runs paired on a seed stay paired."""
+    rng = np.random.default_rng(m.rng.integers(2 ** 63))
+    e, net = m.b2b.n_links, m.params.network
+    entrants = np.flatnonzero(m.firms.view("born") == q)
+    return Round(rng=rng, decayed=rng.choice(e, rng.binomial(e, net.link_decay), replace=False, shuffle=False),
+                 entrants=entrants, stubs=np.repeat(entrants, rng.poisson(net.b2b_degree / 2.0, len(entrants))))
+
+
+def rewire_b2b(m, rnd: Round) -> None:
+    """Links to firms that left and the decayed ones end; entrants link to living firms near by, and living
+    firms short of partners search for one (model.network.supplier_search; one uniform per firm below the target
+    degree, then uniforms per searcher and per entrant link, in row order, from the round's generator). The counts
+    go to the records."""
+    f, net, b2b = m.firms, m.params.network, m.b2b
+    alive = f.view("alive")
+    a, b = b2b.pairs()
+    staying = alive.take(a) & alive.take(b)
+    staying[rnd.decayed] = False
+    ended = b2b.n_links - int(np.count_nonzero(staying))
+    b2b.keep(staying)
+    degree, entrant = b2b.degree(f.n), np.zeros(f.n, dtype=bool)
+    entrant[rnd.entrants] = True  # entrants link through their stubs this quarter
+    short = np.flatnonzero(alive & (degree < net.b2b_degree) & ~entrant)
+    chance = search_probability(degree[short], net.b2b_degree, net.search_rate)
+    rows = short[rnd.rng.random(len(short)) < chance]
+    new = supplier_search(b2b, rows, rnd.rng.random((len(rows), 4)), rnd.stubs, rnd.rng.random((len(rnd.stubs), 2)),
+                          f.view("city"), f.view("park"), np.flatnonzero(alive), net)
+    b2b.add(new)
+    b2b.formed, b2b.ended = len(new), ended
 
 
 def _market_p(m) -> np.ndarray:

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
-from agents.firm import MAX_HOMING
+from agents.firm import MAX_HOMING, initial_lines
 from agents.platform import MAX_MARKETS
 from agents.talent import COHORTS
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, PLATFORM_SERVES
 
 
-def take_all_size(quantile: float, alpha: float) -> float:
-    """Relative size (Pareto, minimum 1) above which firms are kept one agent per firm at any scale."""
-    return float("inf") if quantile >= 1.0 else (1.0 - quantile) ** (-1.0 / alpha)
+def take_all_size(pop) -> float:
+    """Relative size above which firms are kept one agent per firm at any scale (the take-all quantile of the
+    initial size distribution: Pareto with minimum 1, or log-normal with median 1)."""
+    if pop.take_all_quantile >= 1.0:
+        return float("inf")
+    if pop.initial_sizes == "lognormal":
+        return float(np.exp(pop.lognormal_sigma * ndtri(pop.take_all_quantile)))
+    return (1.0 - pop.take_all_quantile) ** (-1.0 / pop.size_tail_alpha)
+
+
+def relative_sizes(u: np.ndarray, pop, x0: float = np.inf) -> np.ndarray:
+    """Initial-distribution draws (`pop.initial_sizes`) conditional on < x0, by inverse CDF from uniforms u."""
+    if pop.initial_sizes == "lognormal":
+        sigma = pop.lognormal_sigma
+        return np.exp(sigma * ndtri(u * ndtr(np.log(x0) / sigma)))
+    return pareto_below(u, x0, pop.size_tail_alpha)
 
 
 def pareto_below(u: np.ndarray, x0: float, alpha: float) -> np.ndarray:
@@ -41,14 +55,15 @@ def sample_firms(pop, market_share, scale: float, park_city: np.ndarray, rng: np
     Firms above the take-all size quantile are kept with weight 1; the rest are sampled with probability
     `scale` and carry weight 1/scale, so provincial totals are unbiased at any scale.
     """
-    cols: dict[str, list] = {k: [] for k in ("kind", "size", "weight")}
+    cols: dict[str, list] = {k: [] for k in ("kind", "size", "weight", "lines")}
     for k, kind in enumerate(FIRM_KINDS):
         n_real = int(getattr(pop, f"n_{kind}"))
-        size = (1.0 - rng.random(n_real)) ** (-1.0 / pop.size_tail_alpha)
+        size = relative_sizes(rng.random(n_real), pop)
         take_all = size >= np.quantile(size, pop.take_all_quantile)
         keep = take_all | (rng.random(n_real) < scale)
         cols["kind"].append(np.full(keep.sum(), k))
         cols["size"].append(size[keep])
+        cols["lines"].append(initial_lines(size[keep], np.median(size), pop.lines_per_median, rng))
         cols["weight"].append(np.where(take_all[keep], 1.0, 1.0 / scale))
     out = {k: np.concatenate(v) for k, v in cols.items()}
     n = len(out["size"])

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from agents.vocabulary import CITIES, FIRM_KINDS
-from model.policy import LEVERS, Budget, annual_limit, off, rollout_quarters
+from model.policy import LEVERS, PROGRAMMES, Budget, annual_limit, off, rollout_quarters
 from model.rounds import by_kind
 
 C, K = len(CITIES), len(FIRM_KINDS)
@@ -41,8 +41,8 @@ GLOSSARY = {
     "stance": ("Stance by lever", "where each lever acts this quarter and what it may spend",
                "set_policy_stance", "every phase"),
     "spent": ("CNY/quarter by lever", "money spent this quarter", "spend", "records"),
-    "trade_cost_cut": ("ad valorem (cities, kinds)", "cut from customs modes, warehouses, data flows",
-                       "set_policy_stance", "output_round"),
+    "trade_cost_cut": ("ad valorem (cities, kinds)", "cut from customs modes, warehouses, settlement, data flows, "
+                       "trust, digital culture", "set_policy_stance", "output_round"),
     "designated": ("flag (parks,)", "named a demonstration base", "designate_bases",
                    "set_policy_stance, records"),
     "base_support": ("CNY (parks,)", "base support received, cumulative", "designate_bases", "tests"),
@@ -50,13 +50,18 @@ GLOSSARY = {
                        "invest_in_infrastructure, tests"),
     "cbec_invested": ("CNY (cities,)", "warehouse and clearance programme, cumulative", "set_policy_stance",
                       "tests"),
+    "programme_funds": ("CNY (cities,) by programme lever", "money the five programme levers paid out by city, "
+                        "cumulative", "set_policy_stance", "tests"),
+    "infra_productivity": ("index (cities,)", "output per firm from 5G and compute, 1 without investment",
+                           "invest_in_infrastructure", "output_round"),
     "digital_cost_index": ("index (cities,)", "cost of digitalisation, 1 without investment",
                            "invest_in_infrastructure", "transformation_round, records"),
     "tax_claims": ("rows, CNY", "this quarter's super-deduction claims (rows and relief per firm)",
                    "settle_transformation", "settle_tax"),
     # markets between phases
     "cloud_price_index": ("index", "demand-weighted cloud price", "choose_cloud", "transformation_round"),
-    "potential": ("Round: T, DT, DX CNY/quarter per firm row", "output at full talent", "hire_talent", "trade"),
+    "potential": ("Round: T, DT, DX CNY/quarter per firm row", "output at full talent (trade_round takes off what "
+                  "unserved cloud demand costs)", "hire_talent, trade_round", "trade"),
     "talent_demand": ("efficiency units (cities,)", "firms' digital-talent need", "hire_talent", "supply_talent"),
     "talent_supply": ("efficiency units (cities,)", "cohorts' headcount x skill", "hire_talent", "records"),
     "fill": ("share (cities,)", "share of talent demand staffed", "hire_talent", "hire, trade_round, records"),
@@ -80,7 +85,9 @@ def declare(m) -> None:
     m.base_support = np.zeros(len(m.park_names))
     m.infra_invested = np.zeros(C)
     m.cbec_invested = np.zeros(C)
+    m.programme_funds = {lever: np.zeros(C) for lever in PROGRAMMES}
     m.digital_cost_index = np.ones(C)
+    m.infra_productivity = np.ones(C)
     m.tax_claims = SimpleNamespace(rows=np.empty(0, dtype=np.int64), relief=np.empty(0))
     m.cloud_price_index = 1.0
     m.potential = None

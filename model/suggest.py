@@ -6,7 +6,7 @@ import dataclasses
 import difflib
 import re
 
-from model.config import Config
+from model.config import MOVED, Config
 
 
 def closest(word: str, names) -> str | None:
@@ -19,6 +19,11 @@ def hint(word: str, names) -> str:
     """' — did you mean 'x'?' when a close name exists, else ''."""
     best = closest(word, names)
     return f" — did you mean {best!r}?" if best is not None and best != str(word) else ""
+
+
+def moved(key: str) -> str:
+    """' — did you mean 'new.key'? (moved there)' for a key that moved to another section (config.MOVED), else ''."""
+    return f" — did you mean {MOVED[key]!r}? (moved there)" if key in MOVED else ""
 
 
 def schema_names(path: str) -> list[str]:
@@ -50,12 +55,14 @@ def explain(message: str) -> str:
             names = schema_names(here) or _dict_keys(defaults, here)
             path.append(part)
             if part not in names:
-                return f"{'.'.join(path)} is not a parameter{hint(part, names)}"
+                key = ".".join(path)
+                return f"{key} is not a parameter{moved(key) or hint(part, names)}"
     m = _OPTION.search(message)
     if m:
         group, option, options = m.group(1), m.group(2), m.group(3).split()
         return f"{group}={option} is not an option of {group} (options: {', '.join(options)}){hint(option, options)}"
-    return message
+    old = next((key for key in MOVED if key in message), None)  # e.g. set in a config group's YAML
+    return message + moved(old) if old else message
 
 
 def _dict_keys(values: dict | None, path: str) -> list[str]:

@@ -15,7 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 from agents.vocabulary import CITIES, FIRM_KINDS, MARKETS, PLATFORM_KINDS, quarter_index
 from model.config import Config
 from model.index import weights as index_weights
-from model.suggest import hint
+from model.suggest import hint, moved
 
 
 class ConfigError(ValueError):
@@ -64,7 +64,8 @@ def _walk(schema: type, node: dict, prefix: str = "") -> None:
     unknown = sorted(set(node) - set(names), key=str)
     if unknown:  # Hydra's '+key=value' can add keys even to a typed config; they are never used, so refuse them
         added = next((suffix for suffix, _ in _leaves(node[unknown[0]])), "")  # the key as typed: +a.b.c=1
-        raise ConfigError(f"{prefix}{unknown[0]}{added} is not a parameter{hint(unknown[0], names)}; "
+        raise ConfigError(f"{prefix}{unknown[0]}{added} is not a parameter"
+                          f"{moved(prefix + unknown[0]) or hint(unknown[0], names)}; "
                           f"{prefix.rstrip('.') or 'the top level'} has: {', '.join(names)}")
     for f in dataclasses.fields(schema):
         path = f"{prefix}{f.name}"
@@ -118,6 +119,9 @@ def _check_consistency(c: dict) -> None:
         raise ConfigError("world.fx_observed must hold consecutive years, 2019 among them")
     if net["same_park"] + net["same_city"] > 1.0:
         raise ConfigError("network.same_park + network.same_city must not exceed 1")
+    if c["platform"]["fee_floor"] > c["platform"]["fee_cap"]:
+        raise ConfigError(f"platform.fee_floor={c['platform']['fee_floor']} exceeds "
+                          f"platform.fee_cap={c['platform']['fee_cap']}")
     if tgt["t5_min"] > tgt["t5_max"]:
         raise ConfigError(f"targets.t5_min={tgt['t5_min']} exceeds targets.t5_max={tgt['t5_max']}")
     if tgt["t2_base_year"] >= tgt["year"]:

@@ -19,8 +19,8 @@ from tests.conftest import compose_config
 
 # DigitalTradeModel.step, one phase a line (test_phase_list_is_the_step checks it is the same order)
 PHASES = ("set_policy_stance", "invest_in_infrastructure", "supply_talent", "decide_transformation", "choose_cloud",
-          "join_platforms", "hire_talent", "trade", "grow_platforms", "sell_cloud_abroad", "designate_bases",
-          "pay_tax_expenditure", "enter_and_exit")
+          "join_platforms", "hire_talent", "trade", "renew_lines", "grow_platforms", "sell_cloud_abroad",
+          "designate_bases", "pay_tax_expenditure", "enter_and_exit", "rewire_b2b")
 RTOL = 1e-9  # relative; what one ulp here and there adds up to over a run is far below it
 TINY = ("scale=0.01", "chart=false")  # ~1,900 firm agents: the take-all stratum plus a 1 % sample
 

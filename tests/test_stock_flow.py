@@ -16,7 +16,7 @@ import pytest
 from agents.talent import COHORTS, migrate
 from agents.vocabulary import CITIES
 from model import phases, state
-from model.policy import LEVERS, Budget, Stance
+from model.policy import LEVERS, PROGRAMMES, Budget, Stance
 from model.model import DigitalTradeModel
 from tests.conftest import compose_config
 
@@ -84,7 +84,8 @@ def received(m) -> dict[str, float]:
     return {"fund": (w * f.view("grants")).sum() + m.platforms.view("grants").sum(),
             "tax": (w * f.view("tax_relief")).sum(), "market_access": 0.0,
             "talent": m.talent.view("support").sum(), "infrastructure": m.infra_invested.sum(),
-            "cbec": m.cbec_invested.sum(), "demo_bases": m.base_support.sum()}
+            "cbec": m.cbec_invested.sum(), "demo_bases": m.base_support.sum(),
+            **{lever: m.programme_funds[lever].sum() for lever in PROGRAMMES}}
 
 
 def check_money(m) -> None:
@@ -169,7 +170,8 @@ def test_stocks_and_flows_every_quarter(engine, rule, monkeypatch):
     # the checks had something to check: entry, exit, GMV, and the money of the levers that act by then
     f = m.firms
     assert (f.view("born") >= 0).any() and not f.view("alive").all() and m.platforms.view("gmv").sum() > 0
-    for lever in ("fund", "tax", "talent", "infrastructure", "cbec", "demo_bases"):  # market access spends none
+    spending = ("fund", "tax", "talent", "infrastructure", "cbec", "demo_bases", *PROGRAMMES)  # not market access
+    for lever in spending:
         assert m.budgets[lever].spent_total > 0, lever
     grants = m.platforms.view("grants") if rule == "platform" else f.view("grants")
     assert grants.sum() > 0 and (m.platforms.view("grants").any() == (rule == "platform"))

@@ -1,7 +1,7 @@
 """Stylized facts measured on a seeded simulated run, asserted within literature ranges (calibration/facts.py).
 
-The measurements are first checked on synthetic data with known answers. Facts the model does not reproduce
-are marked xfail(strict=True) naming the gap, so a model change that fixes one turns the test red until the
+The measurements are first checked on synthetic data with known answers. A fact the model does not reproduce
+is marked xfail(strict=True) naming the gap, so a model change that fixes it turns the test red until the
 marker is removed.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.api import load_config as compose
+from model.api import load_config as compose, replicate_seeds
 from calibration.facts import (LITERATURE, growth_shape, growth_size_beta, measure_facts, simulate_panel,
                                tail_exponent)
 
@@ -43,9 +43,13 @@ def test_growth_size_beta_recovers_a_known_slope():
 # ------------------------------------------------------------------------------- on a seeded simulated run
 @pytest.fixture(scope="module")
 def facts() -> dict:
-    """One calibrated plan run, one agent per firm, 2020Q1-2023Q4 (sizes at 2023Q4, growth 2023 over 2022)."""
+    """Three calibrated plan runs, one agent per firm, 2020Q1-2023Q4 (sizes at 2023Q4, growth 2023 over 2022):
+    each fact's mean over the seeds, as `python -m experiments.validation` reports it (one seed's platform HHI
+    ranges over 0.17-0.44, so one run says little about a market's concentration)."""
     cfg = compose("scale=1.0", "horizon=2023Q4", "chart=false")
-    return measure_facts(simulate_panel(cfg, np.random.default_rng(np.random.SeedSequence(7))), 2023)["values"]
+    runs = [measure_facts(simulate_panel(cfg, np.random.default_rng(ss)), 2023)["values"]
+            for ss in replicate_seeds(7, 3)]
+    return {name: float(np.mean([r[name] for r in runs])) for name in runs[0]}
 
 
 def _within(name: str, value: float) -> bool:
@@ -56,23 +60,28 @@ def test_firm_size_tail_is_zipf(facts):
     assert _within("tail_exponent", facts["tail_exponent"]), facts["tail_exponent"]
 
 
-GROWTH_GAP = ("firm growth is Gibrat: one normal productivity shock per quarter, independent of size "
-              "(agents/firm.py growth_sd); needs size-dependent, fat-tailed shocks (see docs/calibration.md)")
-
-
-@pytest.mark.xfail(strict=True, reason="growth rates are near-normal, not tent-shaped: " + GROWTH_GAP)
+# growth comes from structure (agents/firm.py renew_lines): lines born and dropped move a firm in jumps, and a firm
+# with n lines moves by line_growth_sd / sqrt(n) -- nothing in the config states a growth shape or a beta
 def test_growth_rates_are_tent_shaped(facts):
     assert _within("growth_shape", facts["growth_shape"]), facts["growth_shape"]
 
 
-@pytest.mark.xfail(strict=True, reason="a normal fits the growth rates better than a Laplace: " + GROWTH_GAP)
 def test_laplace_fits_growth_better_than_normal(facts):
     assert _within("growth_laplace_gain", facts["growth_laplace_gain"]), facts["growth_laplace_gain"]
 
 
-@pytest.mark.xfail(strict=True, reason="growth spread does not fall with size (beta ~ 0.03): " + GROWTH_GAP)
 def test_growth_spread_falls_with_size(facts):
     assert _within("growth_size_beta", facts["growth_size_beta"]), facts["growth_size_beta"]
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the Zipf tail is inherited, not produced: from log-normal initial sizes "
+                   "(ML exponent ~1.9) the tail is still ~1.9 at 2035; Gibrat-type growth with falling variance "
+                   "takes decades, not 16 years, to build a Zipf tail (Gabaix 2009, Annu. Rev. Econ. 1:255-294)")
+def test_zipf_tail_is_produced_from_lognormal_sizes_by_2035():
+    cfg = compose("scale=1.0", "horizon=2035Q4", "chart=false", "population.initial_sizes=lognormal")
+    panel = simulate_panel(cfg, np.random.default_rng(np.random.SeedSequence(7)))
+    assert _within("tail_exponent", tail_exponent(panel.trade[-1][panel.alive[-1]])["value"])
 
 
 def test_platform_markets_are_concentrated(facts):

@@ -164,7 +164,7 @@ def test_a_bad_value_in_any_sweep_job_stops_before_the_first_job(tmp_path):
         assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-@pytest.mark.parametrize("preset,jobs", [("fund_x_tax", 16), ("lever_ablation", 9), ("phasing_alternatives", 3),
+@pytest.mark.parametrize("preset,jobs", [("fund_x_tax", 16), ("lever_ablation", 14), ("phasing_alternatives", 3),
                                          ("world_scenarios", 6)])
 def test_experiment_presets_expand_and_every_job_validates(preset, jobs):
     assert precheck_sweep([f"experiment={preset}"]) == jobs

@@ -1,0 +1,66 @@
+"""Growth from structure: a firm's destination-market x product lines (agents/firm.py renew_lines)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from agents.firm import line_births_expected, lines_size_sum, portfolio_change
+from model.api import load_config
+from model.model import DigitalTradeModel
+
+RNG = np.random.default_rng(2024)
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_sum_of_line_sizes_has_the_mean_and_variance_of_n_lines(n):
+    sd = 0.9
+    z = RNG.standard_normal(400_000)
+    total = lines_size_sum(np.full(z.size, n), z, sd)
+    assert total.mean() == pytest.approx(n, rel=0.01)
+    assert total.var() == pytest.approx(n * np.expm1(sd ** 2), rel=0.05)
+    assert (lines_size_sum(np.zeros(3), np.ones(3), sd) == 0).all()
+
+
+def test_portfolio_change_moves_size_in_jumps_and_never_below_zero():
+    size, lines = np.full(5, 100.0), np.array([1, 4, 4, 4, 2])
+    births, deaths = np.array([0, 2, 0, 0, 0]), np.array([1, 0, 1, 4, 1])
+    z = np.zeros(5)
+    new_size, new_lines = portfolio_change(size, lines, births, deaths, z, z, 0.0)
+    np.testing.assert_array_equal(new_lines, [0, 6, 3, 0, 1])
+    np.testing.assert_allclose(new_size, [0.0, 150.0, 75.0, 0.0, 50.0], rtol=1e-12)
+    big = portfolio_change(size, lines, births, deaths, np.full(5, 5.0), np.full(5, 5.0), 2.0)[0]
+    assert (big >= 0).all() and big[2] > 0  # a huge dropped line leaves the survivors something
+
+
+def test_more_lines_more_births_and_reach_adds_births():
+    lines = np.array([1, 10])
+    assert np.allclose(line_births_expected(lines, 0.0, 0.05, 0.5, 0.0), [0.05, 0.5])
+    assert line_births_expected(1, 1.0, 0.05, 0.5, 0.0) == pytest.approx(0.075)
+    assert line_births_expected(1, 1.0, 0.05, 0.5, 0.2) == pytest.approx(0.275)  # matched buyers add lines
+
+
+def test_lines_stock_and_flow_each_quarter():
+    """Lines after a quarter = lines before - dropped + born, for every row; a row with no line has left."""
+    m = DigitalTradeModel(load_config("scale=0.03", "seed=5", "horizon=2021Q4"))
+    seen = {}
+    import model.phases as phases
+    original = phases.rounds.lines_round
+
+    def spy(model, q):
+        rnd = original(model, q)
+        seen[q] = (model.firms.view("lines").copy(), rnd.births.copy(), rnd.deaths.copy())
+        return rnd
+
+    phases.rounds.lines_round = spy
+    try:
+        for _ in range(8):
+            m.step()
+            before, born, dropped = seen[m.quarter]
+            n = before.size
+            alive_after = m.firms.view("alive")[:n]
+            expected = before - dropped + born
+            np.testing.assert_array_equal(m.firms.view("lines")[:n][alive_after], expected[alive_after])
+            assert not (alive_after & (m.firms.view("lines")[:n] == 0)).any()
+    finally:
+        phases.rounds.lines_round = original
