@@ -21,6 +21,11 @@ def take_all_size(pop) -> float:
     return (1.0 - pop.take_all_quantile) ** (-1.0 / pop.size_tail_alpha)
 
 
+def median_size(pop) -> float:
+    """Median of the initial relative-size distribution (Pareto: 2^(1/alpha); log-normal: 1)."""
+    return 1.0 if pop.initial_sizes == "lognormal" else 2.0 ** (1.0 / pop.size_tail_alpha)
+
+
 def relative_sizes(u: np.ndarray, pop, x0: float = np.inf) -> np.ndarray:
     """Initial-distribution draws (`pop.initial_sizes`) conditional on < x0, by inverse CDF from uniforms u."""
     if pop.initial_sizes == "lognormal":
@@ -63,7 +68,7 @@ def sample_firms(pop, market_share, scale: float, park_city: np.ndarray, rng: np
         keep = take_all | (rng.random(n_real) < scale)
         cols["kind"].append(np.full(keep.sum(), k))
         cols["size"].append(size[keep])
-        cols["lines"].append(initial_lines(size[keep], np.median(size), pop.lines_per_median, rng))
+        cols["lines"].append(initial_lines(size[keep], median_size(pop), pop.lines_per_median, rng))
         cols["weight"].append(np.where(take_all[keep], 1.0, 1.0 / scale))
     out = {k: np.concatenate(v) for k, v in cols.items()}
     n = len(out["size"])

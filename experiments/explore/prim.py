@@ -1,0 +1,119 @@
+"""Scenario discovery with PRIM (ema_workbench 3.0; Friedman & Fisher 1999, Bryant & Lempert 2010): boxes of the
+uncertainty space in which a target is missed under the plan.
+
+Design: a Latin hypercube over the picked uncertainties, levers at the plan. A point "misses" a case (T1, T2,
+or T1|T2: either) when the target is met in fewer than half of its replicates. With explore.seed_factor every
+point has a seed of its own (the seed is a nuisance dimension PRIM is not offered: boxes average over luck).
+The box kept: on the peeling trajectory, the densest box whose coverage is at least explore.prim.min_coverage
+(ties: fewer restricted dimensions, then more coverage). Its significance: the quasi-p value of each restricted
+dimension (a one-sided binomial test of the box with that restriction dropped, Bryant & Lempert 2010); with
+explore.prim.max_qp, restrictions less significant than that are dropped one by one (least significant first),
+as Bryant & Lempert advise, so the box names only the conditions that matter (peeling on a few hundred points
+restricts many dimensions by chance).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+
+BOX_COLUMNS = ["case", "box", "factor", "min", "max", "range_lo", "range_hi", "qp_lo", "qp_hi", "coverage",
+               "density", "mass", "res_dim", "misses", "points"]
+
+
+def lhs(factors, n: int, seed: int) -> pd.DataFrame:
+    """n points of a Latin hypercube over the factors (scipy, seeded): columns point and one per factor."""
+    from scipy.stats import qmc
+
+    x = qmc.LatinHypercube(d=len(factors), seed=seed).random(n) if factors else np.empty((n, 0))
+    frame = pd.DataFrame({f.name: f.lo + x[:, i] * (f.hi - f.lo) for i, f in enumerate(factors)})
+    frame.insert(0, "point", np.arange(n))
+    return frame
+
+
+def missed(points: pd.DataFrame, case: str) -> np.ndarray:
+    """True where the case is missed: any of its targets met in fewer than half of the point's replicates."""
+    out = np.zeros(len(points), dtype=bool)
+    for target in case.split("|"):
+        out |= points[f"P_{target}"].to_numpy(dtype=float) < 0.5
+    return out
+
+
+def _prune(box, i: int, max_qp: float) -> int:
+    """Drop, one at a time, the restriction whose limits are least significant while any has all its quasi-p
+    values above max_qp (ema_workbench appends each pruned box to the trajectory); return the final box's index."""
+    while True:
+        _, limits = box.inspect(i, style="data")[0]
+        worst = limits.iloc[:, 2:].min(axis=1, skipna=True)  # a limit's most significant side
+        worst = worst[worst > max_qp]
+        if worst.empty or len(limits) == len(worst) == 1:
+            return i
+        box.drop_restriction(str(worst.idxmax()), i)
+        i = len(box.peeling_trajectory) - 1
+
+
+def find(x: pd.DataFrame, y: np.ndarray, min_coverage: float, max_qp: float | None = None):
+    """(trajectory, chosen box index, stats, limits) of PRIM's first box; None if y is all one value."""
+    if y.all() or not y.any():
+        return None
+    with warnings.catch_warnings():  # pandas 3 warns from inside PRIM, ema_workbench about ipyparallel: harmless
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+
+        logging.getLogger("EMA").setLevel(logging.WARNING)
+        box = prim.Prim(x.reset_index(drop=True), y).find_box()
+        traj = box.peeling_trajectory.copy()
+        ok = traj[traj["coverage"] >= min_coverage]
+        order = ok.sort_values(["density", "res_dim", "coverage"], ascending=[False, True, False])
+        pick = int(order.index[0]) if len(ok) else 0
+        if max_qp is not None and pick:
+            pick = _prune(box, pick, float(max_qp))
+        traj = box.peeling_trajectory.copy()
+        stats, limits = box.inspect(pick, style="data")[0]
+    return traj, pick, stats, limits
+
+
+def analyse(points: pd.DataFrame, factors, cases, min_coverage: float,
+            max_qp: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(boxes: one row per restricted dimension of each case's chosen box, trajectories)."""
+    names = [f.name for f in factors if f.role == "uncertainty"]
+    rng = {f.name: (f.lo, f.hi) for f in factors}
+    rows, trajectories = [], []
+    for case in cases:
+        y = missed(points, case)
+        found = find(points[names], y, min_coverage, max_qp)
+        base = {"case": case, "misses": int(y.sum()), "points": len(y)}
+        if found is None:
+            rows.append({**base, "box": None})
+            continue
+        traj, pick, stats, limits = found
+        trajectories.append(traj.assign(case=case, chosen=traj.index == pick))
+        limits.columns = ["min", "max", "qp_lo", "qp_hi"]
+        common = {**base, "box": pick, **{k: float(stats[k]) for k in ("coverage", "density", "mass")},
+                  "res_dim": int(stats["res_dim"])}
+        if limits.empty:
+            rows.append(common)
+        for factor, lim in limits.iterrows():
+            rows.append({**common, "factor": factor, "min": float(lim["min"]), "max": float(lim["max"]),
+                         "range_lo": rng[factor][0], "range_hi": rng[factor][1],
+                         "qp_lo": float(lim["qp_lo"]), "qp_hi": float(lim["qp_hi"])})
+    traj = pd.concat(trajectories, ignore_index=True) if trajectories else pd.DataFrame()
+    return pd.DataFrame(rows, columns=BOX_COLUMNS), traj
+
+
+def study(st) -> dict:
+    uncertain = [f for f in st.factors if f.role == "uncertainty"]
+    seeds = [f for f in st.factors if f.role == "seed"]
+    n = int(st.settings.samples)
+    design = lhs(uncertain, n, st.seed)
+    if seeds:
+        design["seed"] = lhs(seeds, n, st.seed + 1)["seed"]
+    summary = st.summarise(st.evaluate(design, "prim"))
+    p = st.settings.prim
+    boxes, traj = analyse(summary, st.factors, list(p.cases), float(p.min_coverage), p.max_qp)
+    boxes.to_csv(st.folder / "prim_boxes.csv", index=False)
+    traj.to_csv(st.folder / "prim_trajectory.csv", index=False)
+    return {"boxes": boxes, "trajectory": traj, "points": summary}
