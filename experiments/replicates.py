@@ -228,7 +228,7 @@ def summarise_milestone(reps: list[Replicate]) -> dict:
             "p_met": k / n if n else None, "p_met_ci": p_met_interval(k, n) if n else None}
 
 
-def _spread(values: list[float]) -> dict:
+def spread(values: list[float]) -> dict:
     """Median and 5-95 % of replicates (the one summary rule), mean for reference."""
     values = np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
     if values.size == 0:
@@ -247,9 +247,9 @@ def summarise_index(reps: list[Replicate]) -> dict:
     years = sorted(set().union(*(p["q4"] for p in paths)))
     by_year = {}
     for year in years:
-        entry = _spread([p["q4"].get(year) for p in paths])
+        entry = spread([p["q4"].get(year) for p in paths])
         if year > 2020:
-            entry["growth_from_2020"] = _spread([average_growth(p["annual"], 2020, year) for p in paths])
+            entry["growth_from_2020"] = spread([average_growth(p["annual"], 2020, year) for p in paths])
         by_year[str(year)] = entry
     return {"unit": INDEX_UNIT, "quarter": "Q4", "by_year": by_year, "p_met": None,
             "published_growth_2017_2021": published_growth()}

@@ -1,12 +1,16 @@
 """The workshop app in a real browser: start `dtsim-workshop` on a free port, load the page in Debian's chromium
 (driven by playwright; never `playwright install`), move a lever, Reset, step, and check that the chart (drawn in the
 browser by ECharts, which writes what it shows into the chart's aria-label) and the scorecard changed, that the
-monitoring and network views draw, and that a second session has its own model. Saves a screenshot and the measured
-load and step times to outputs/workshop-test/ (timings are reported, never asserted). The classroom features (join
-code, caps, idle expiry) are in test_workshop_classroom.py, which uses `workshop_server` and `launch` from here.
+monitoring view draws and the network view follows the quarter (its title, as ECharts draws it), and that a second
+session has its own model. Saves screenshots and the measured times to outputs/workshop-test/ (timings are
+reported, never asserted). With DTSIM_WRITE_DOCS=1 `test_guide_picture` also writes the guide's screenshot,
+docs/img/workshop.png (the plan, seed 0, played to 2025Q4 with its band complete), so that the guide's picture is
+always the app as it is; otherwise that picture goes to outputs/workshop-test/ only. The ensemble band, pinned runs
+and the projector sizes are in test_workshop_projector.py, the classroom features (join code, caps, idle expiry)
+in test_workshop_classroom.py; both use `workshop_server`, `launch` and the helpers from here.
 
-Every wait is for a state that, once reached, stays (a quarter reached or passed, a run paused, a button's label),
-never for a moment that a fast machine may run past, with generous timeouts for a slow one."""
+Every wait is for a state that, once reached, stays (a quarter reached or passed, a run paused, a button's label, an
+ensemble complete), never for a moment that a fast machine may run past, with generous timeouts for a slow one."""
 
 from __future__ import annotations
 
@@ -30,7 +34,10 @@ from agents.vocabulary import quarter_index
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-OUT = Path(__file__).resolve().parent.parent / "outputs" / "workshop-test"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "outputs" / "workshop-test"
+GUIDE_PICTURE = ROOT / "docs" / "img" / "workshop.png"
+WRITE_DOCS = os.environ.get("DTSIM_WRITE_DOCS") == "1"
 TIMEOUT_MS = 120_000  # any one wait: a loaded machine may take long, a fast one passes at once
 
 try:
@@ -86,7 +93,7 @@ def workshop_server(*args: str, log_name: str = "server.log"):
         log.close()
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def server():
     with workshop_server() as (url, _):
         yield url
@@ -159,6 +166,28 @@ def _set_slider(slider, value: str) -> None:
     _wait_until(there, f"slider at {value}")
 
 
+CHART_TEXTS = """(sel) => {
+  const box = document.querySelector(sel + ' [_echarts_instance_]');
+  const echarts = Object.values(window.requirejs.s.contexts._.defined).find(m => m && m.getInstanceByDom);
+  const zr = echarts.getInstanceByDom(box).getZr();
+  const out = [];
+  zr.storage.getDisplayList(true).forEach(d => {
+    if (!d.style || d.style.text == null || String(d.style.text) === '' || d.invisible || d.ignore) return;
+    const m = /(\\d+(?:\\.\\d+)?)px/.exec(d.style.font || '');
+    const r = d.getBoundingRect().clone();
+    const t = d.getComputedTransform && d.getComputedTransform();
+    if (t) r.applyTransform(t);
+    out.push({text: String(d.style.text), size: m ? +m[1] : +(d.style.fontSize || 12),
+              left: r.x, right: r.x + r.width, top: r.y});
+  });
+  return {width: zr.getWidth(), height: zr.getHeight(), texts: out};
+}"""
+
+def chart_texts(page, name: str) -> dict:
+    """Every text ECharts has drawn in a chart: its string, font size (px) and horizontal extent."""
+    return page.evaluate(CHART_TEXTS, f".{name}")
+
+
 def test_move_a_lever_step_and_sessions_are_separate(server):
     with launch() as browser:
         a, load_a = _open(browser, server)
@@ -175,17 +204,18 @@ def test_move_a_lever_step_and_sessions_are_separate(server):
         a.locator(".dt-reset").click()
         a.locator(".dt-status", has_text="policy.fund.annual_budget_cny=2e9").wait_for()
         a.locator(".dt-pending").wait_for(state="detached")  # the new run is what the controls say
+        # the legend and the status line say what runs (the effective settings), not the preset's name
+        assert "plan, policy.fund.annual_budget_cny=2e9" in a.locator(".dt-status").inner_text()
 
         steps = [_step(a, ".dt-step", q) for q in ("2020Q1", "2020Q2")]
         year = _step(a, ".dt-year", "2021Q2")  # four quarters at once
-        a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "spent to 2021Q2": the panel is redrawn
+        a.locator(".dt-scorecard", has_text="2021Q2").wait_for()  # "so far, 2021Q2": the panel is redrawn
         score1 = a.locator(".dt-scorecard").inner_text()
         assert score1 != score0 and "USD" in score1.split("T1")[1].split("T2")[0]  # T1 now has a value
+        assert "same quarter" in score1  # the no-plan run at the same quarter, not at its end
         _chart(a, "dt-trade-chart", "to 2021Q2,")  # drawn in the browser from the new data
         _chart(a, "dt-city-chart", "2021Q2")
         assert a.locator(".dt-trade-chart canvas").count() >= 1
-        OUT.mkdir(parents=True, exist_ok=True)
-        a.screenshot(path=str(OUT / "workshop.png"), full_page=True)
 
         # the monitoring view: the index by city (or why there is none), the milestone, the phasing
         a.get_by_role("button", name="Index & phasing").click()
@@ -197,17 +227,24 @@ def test_move_a_lever_step_and_sessions_are_separate(server):
         _step(a, ".dt-step", "2021Q3")  # the visible view follows the steps
         a.locator(".dt-phasing", has_text="levers acting in 2021Q3").wait_for()
         a.screenshot(path=str(OUT / "workshop-monitor.png"), full_page=True)
+
+        # the network view follows the model: its title names the quarter, and a step redraws it
         a.get_by_role("button", name="Network").click()
-        _chart(a, "dt-network", "2021Q3")
+        _chart(a, "dt-network", "Network in 2021Q3")
+        assert any("Network in 2021Q3" in t["text"] for t in chart_texts(a, "dt-network")["texts"])  # the title
+        _step(a, ".dt-step", "2021Q4")
+        _chart(a, "dt-network", "Network in 2021Q4")
+        drawn = [t["text"] for t in chart_texts(a, "dt-network")["texts"]]
+        assert any("Network in 2021Q4" in t for t in drawn) and any(t.startswith("Hangzhou") for t in drawn)
         a.get_by_role("button", name="Targets").click()
-        _chart(a, "dt-trade-chart", "to 2021Q3,")
+        _chart(a, "dt-trade-chart", "to 2021Q4,")
 
         # a second participant: a fresh model at the start, with the default controls
         b, load_b = _open(browser, server)
         assert "quarter: end-2019" in b.locator(".dt-quarter").inner_text()
         assert "annual_budget_cny" not in b.locator(".dt-status").inner_text()
         _step(b, ".dt-step", "2020Q1")
-        assert "quarter: 2021Q3" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
+        assert "quarter: 2021Q4" in a.locator(".dt-quarter").inner_text()  # B's step did not move A
         start = time.perf_counter()
         b.locator(".dt-play").click()  # Play runs quarter after quarter until Pause (or the horizon)
         _wait_until(lambda: _quarter(b) >= quarter_index("2020Q4"), "Play reached 2020Q4")  # or passed it
@@ -219,8 +256,40 @@ def test_move_a_lever_step_and_sessions_are_separate(server):
         paused = _quarter(b)
         assert paused >= quarter_index("2020Q4")
         time.sleep(1.0)  # paused stays paused
-        assert _quarter(b) == paused and "2021Q3" in a.locator(".dt-quarter").inner_text()
-        times = {"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
-                 "play_3_quarters_s": played}
-        (OUT / "timings.json").write_text(json.dumps(times, indent=2))
-        print(f"\nworkshop page: {times}; screenshot {OUT / 'workshop.png'}")
+        assert _quarter(b) == paused and "2021Q4" in a.locator(".dt-quarter").inner_text()
+        _record({"load_first_s": load_a, "load_second_s": load_b, "step_s": steps, "year_step_s": year,
+                 "play_3_quarters_s": played})
+
+
+def _record(times: dict) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / "timings.json"
+    old = json.loads(path.read_text()) if path.exists() else {}
+    path.write_text(json.dumps({**old, **times}, indent=2))
+    print(f"\nworkshop page: {times}")
+
+
+def _band_complete(page, timeout_s: float = TIMEOUT_MS / 1000) -> float:
+    """Seconds until the trade chart says its ensemble is complete (ECharts writes the option's aria text)."""
+    start = time.perf_counter()
+    page.locator(".dt-trade-chart [aria-label*='(complete)']").wait_for(timeout=timeout_s * 1000)
+    return time.perf_counter() - start
+
+
+def test_guide_picture(server):
+    """The guide's screenshot: the plan, seed 0, played to 2025Q4 with its band complete (docs/img/workshop.png
+    with DTSIM_WRITE_DOCS=1, else outputs/workshop-test/workshop-guide.png)."""
+    with launch() as browser:
+        page = new_page(browser)
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.goto(server)
+        page.locator(".dt-step").wait_for()
+        for year in range(2020, 2026):
+            _step(page, ".dt-year", f"{year}Q4")
+        _band_complete(page)
+        _chart(page, "dt-trade-chart", "to 2025Q4,")
+        page.locator(".dt-scorecard", has_text="2025").wait_for()
+        path = GUIDE_PICTURE if WRITE_DOCS else OUT / "workshop-guide.png"
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(path))
+        print(f"\nguide picture: {path}")

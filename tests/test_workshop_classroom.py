@@ -252,7 +252,7 @@ def test_join_code_session_cap_and_separate_sessions_in_the_browser():
 
 @browser
 def test_an_idle_session_is_closed_and_says_so():
-    with workshop_server("--idle-minutes", "0.05", log_name="idle-server.log") as (url, log):  # 3 s
+    with workshop_server("--idle-minutes", "0.1", log_name="idle-server.log") as (url, log):  # 6 s
         with launch() as chromium:
             page = new_page(chromium)
             page.goto(url)  # on 127.0.0.1 no code is asked

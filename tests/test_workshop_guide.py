@@ -6,8 +6,11 @@ The rule for the guide's hand-written prose (everything outside the generated bl
 - Code (fenced blocks and `inline code`) is exempt: commands, overrides and addresses are inputs, not results.
 - Every other number written in digits must be one of
   * a year or quarter (2000–2099, e.g. 2025, 2020Q4, 2020–2025);
-  * a seed, a scale or an exercise number: written right after "seed"/"seeds", "scale" or "Exercise";
+  * a seed, a scale, an exercise, a step, a pin or a replicate number: written right after "seed"/"seeds",
+    "scale", "Exercise", "step", "pin" or "replicate"; or the number of a numbered list item ("2. ");
   * a minute count of the session plan: "N minutes" in a heading, or the first cell of a timetable row;
+  * the levels of the project's one summary rule, which are definitions, not results: "5–95 %" (the band) and
+    "95 %" (an interval);
   * a config value named next to it: a backticked config key (`world.usd_invoicing`) within 80 characters whose
     value — or one of its entries, or the length of a list in it — equals the number as written (to the decimals
     shown, as it is, in % or in bn), in the default config or under `calibration=none`.
@@ -34,6 +37,7 @@ GUIDE = Path(__file__).resolve().parent.parent / "docs" / "workshop.md"
 BLOCK = re.compile(r"^<!-- (\w+):begin -->\n(.*?)^<!-- \1:end -->$", re.M | re.S)
 MARKER = re.compile(r"^<!-- (\w+):(begin|end) -->$", re.M)
 NAMES = ["workshop_runs", "seed_0", *(f"exercise_{n}" for n in range(1, len(exercises.EXERCISES) + 1))]
+NAMES.insert(NAMES.index(f"exercise_{exercises.ENSEMBLE_EXERCISE}") + 1, f"ensemble_{exercises.ENSEMBLE_EXERCISE}")
 
 NUM = r"\d+(?:[.,]\d+)*"
 NUMBER = re.compile(rf"(?<![\w.]){NUM}(?:\s*[–-]\s*{NUM})?")
@@ -91,7 +95,9 @@ def stray_figures(text: str, configs: list[dict]) -> list[str]:
         ends = re.split(r"\s*[–-]\s*", m.group(0))
         keys = [k.group(1) for k in KEY.finditer(prose, max(0, m.start() - WINDOW), m.end() + WINDOW)]
         if (all(re.fullmatch(r"20\d\d", e) for e in ends)
-                or re.search(r"\b(?:seeds?|scale|exercise)\s+$", before, re.I)
+                or (m.group(0) in ("5–95", "95") and re.match(r"\s*%", after))
+                or re.search(r"\b(?:seeds?|scale|exercise|step|pin|replicates?)\s+$", before, re.I)
+                or (re.fullmatch(r"\s*", line[: m.start() - line_start]) and re.match(r"\. ", after))
                 or (line.startswith("#") and re.match(r"\s*minutes\b", after))
                 or (m.start() == line_start + 2 and TIMETABLE_ROW.match(line)
                     and TIMETABLE_ROW.match(line).group(1) == m.group(0))
@@ -130,14 +136,16 @@ def test_the_rule_catches_the_figures_it_names(configs):
              "T1 128.7 (119.1–134.4) under a strong USD", "the no-plan run alone ranges from USD 104.0 to 119.6 bn",
              "Refresh them (it took about a minute here).", "a page loads in 4.4–6.8 s",
              "Ningbo has 4 candidate parks (`population.parks.Ningbo`)", "(`world.usd_invoicing` 0.7)",
-             "| plan | 131.0 | 18.4 |"]
+             "| plan | 131.0 | 18.4 |", "P(met) 90 % over the seeds", "a 5–90 % band", "the budget at 3 bn. 2. Reset"]
     for sample in stale:
         assert stray_figures(f"Some text.\n{sample}\n", configs), sample
     fine = ["## Warm-up (10 minutes)", "| 0–10 | The plan |", "Seed 0, seeds 0–4, scale 0.05, Exercise 2.",
+            "2. Reset; Pin (pin 2); replicate 0 is the draw (step 2).",
             "From 2020Q4 to 2025, 2020–2025.", "60 % of trade (`world.usd_invoicing`)",
             "Hangzhou has 4 candidate parks (`population.parks`)", "`dtsim seed=3 scale=0.02`",
             "(`firm.talent_elasticity`, 0.083 in the calibration against 0.8 with `calibration=none`)",
-            "USD 100 bn (`targets.t1_digital_trade_usd`)", "<!-- seed_0:begin -->\n| x | 136.9 |\n<!-- seed_0:end -->"]
+            "USD 100 bn (`targets.t1_digital_trade_usd`)", "<!-- seed_0:begin -->\n| x | 136.9 |\n<!-- seed_0:end -->",
+            "the median and its 5–95 % band, with its 95 % interval"]
     for sample in fine:
         assert not stray_figures(f"Some text.\n{sample}\n", configs), sample
 

@@ -6,6 +6,12 @@ WorkshopRun inside `Workshop`, never at module level (a module-level model would
 charts are ECharts options (views.py): the server sends their data, each participant's browser draws them, and only
 the view the participant is looking at is rebuilt after a step.
 
+Projector first: a page that scrolls as a whole (no inner scroll panel: `Layout` below replaces solara's
+AppLayout), a controls panel that folds away, run buttons that stay at the top, every chart's text at least 14 px
+(views.FONT) and no badge over the scorecard (cli.py turns solara's off). Each setting runs an ensemble of seeds in
+the background (ensemble.py): the page shows its bands and P(met), and keeps the one draw that is stepped through
+for explaining mechanisms, labelled as such; up to three runs can be pinned and overlaid.
+
 Mesa's SolaraViz is not used: its Reset rebuilds a model from keyword arguments of independent sliders, so a preset
 cannot move the sliders and a Hydra config cannot be the model's input; the Step/Play/Reset pattern below is the
 same, in plain Solara.
@@ -14,22 +20,24 @@ same, in plain Solara.
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import sys
 import threading
 import time
 
-import markdown
 import reacton.core
 import solara
 import solara.lab
 from solara.server import kernel_context
 
-from experiments.workshop import monitor, panels, views
+from experiments.workshop import ensemble
 from experiments.workshop.classroom import Classroom, Full, Registry, Seat, play_pause
-from experiments.workshop.levers import FAMILIES, Control
-from experiments.workshop.session import WorkshopRun, counterfactual
-from experiments.workshop.settings import Settings, options, presets
+from experiments.workshop.components import (CSS, VIEWS, Family, Pins, PresetPicker, RunBar, ScenarioControls,
+                                             Text, Views)
+from experiments.workshop.levers import FAMILIES
+from experiments.workshop.session import MAX_PINS, Pin, WorkshopRun, counterfactual, pinned
+from experiments.workshop.settings import Settings, presets
 
 log = logging.getLogger("dtsim.workshop")
 if not log.handlers:  # the server's terminal (or log file): seats opened and closed, errors of a session's run
@@ -42,28 +50,25 @@ if not log.handlers:  # the server's terminal (or log file): seats opened and cl
 GC_THRESHOLD = 10_000  # allocations between young-generation collections (Python's default: 700)
 PAUSE_S = 0.15  # between quarters while playing, so the page keeps up (longer when many sessions play)
 MAX_CODE_TRIES = 10  # wrong join codes per page before it stops asking; each wrong one also waits a second
-VIEWS = ("Targets", "Index & phasing", "Network")
-CSS = """
-.dt-text table { border-collapse: collapse; margin-bottom: 8px; }
-.dt-text th, .dt-text td { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left; }
-.dt-text code { font-size: 90%; }
-.dt-text strong { font-weight: 700; }
-.dt-quarter { font-size: 120%; font-weight: 700; }
-.dt-chart { width: 100%; }
-"""
-
+REDRAW_S = 0.3  # the ensemble's arrivals redraw the page at most this often
 CLASSROOM = Classroom.for_server()
 REGISTRY = Registry(CLASSROOM)
 REGISTRY.start_reaper()
+_TICKS = itertools.count(1)
 JOINED: set[str] = set()  # solara session ids (a browser's session cookie) that have typed the join code
 
 
-def _warm() -> None:  # compose the presets and run the default counterfactual, so the first visitor need not wait
+def _warm() -> None:
+    """Compose the presets, run the default counterfactual, start the ensemble's workers and run the default
+    ensemble, so the first visitor need not wait."""
     try:
         presets()
         counterfactual(Settings(scale=CLASSROOM.default_scale).config())
+        if CLASSROOM.ensemble:
+            ensemble.warm()
+            WorkshopRun(Settings(scale=CLASSROOM.default_scale)).ensemble(CLASSROOM.ensemble)
     except Exception:  # a broken preset shows in the page; never stop the server here
-        pass
+        log.exception("warming up")
     # Python's cyclic garbage collector: a full collection holds the one Python thread for a time that grows with
     # the heap (~0.1-0.2 s with 30 sessions open, far longer when the machine is busy), stalling every session at
     # once. Most of a fresh server's heap is modules and caches that live forever: freeze them (never scanned), and
@@ -76,198 +81,15 @@ threading.Thread(target=_warm, daemon=True).start()
 
 
 @solara.component
-def Text(md: str, name: str):
-    """Markdown rendered here (solara.Markdown would fetch KaTeX from a CDN the workshop room may not reach)."""
-    html = solara.use_memo(lambda: markdown.markdown(md, extensions=["tables"]), [md])
-    solara.HTML(unsafe_innerHTML=html, classes=["dt-text", name])
-
-
-@solara.component
-def LeverControl(control: Control, settings: solara.Reactive[Settings], update):
-    value = settings.value.value(control.key)
-
-    def set_value(shown):
-        update(settings.value.change(control.key, control.stored(shown)))
-
-    if control.kind == "switch":
-        solara.Switch(label=control.label, value=bool(value), on_value=set_value)
-    elif control.kind == "select":
-        solara.Select(control.label, values=list(control.options), value=value, on_value=set_value)
-    else:  # the label carries the value: a Vuetify slider shows it only while dragged
-        solara.SliderFloat(control.describe(value), value=control.shown(value), min=control.lo, max=control.hi,
-                           step=control.step, on_value=set_value)
-
-
-@solara.component
-def Family(title: str, controls: list[Control], settings: solara.Reactive[Settings], update):
-    """A lever family's panel: its controls exist only while it is open (a smaller page to re-render after each
-    step, for every session)."""
-    is_open = solara.use_reactive(False)
-    with solara.Column(gap="0px", classes=["dt-family"]):
-        solara.Button(title, icon_name="mdi-chevron-up" if is_open.value else "mdi-chevron-down", text=True,
-                      on_click=lambda: is_open.set(not is_open.value),
-                      style={"justify-content": "flex-start", "text-transform": "none", "font-size": "15px"},
-                      classes=["dt-family-title"])
-        if is_open.value:
-            with solara.Column(style={"padding": "0 12px"}):
-                for control in controls:
-                    LeverControl(control, settings, update)
-
-
-@solara.component
-def ScenarioControls(settings: solara.Reactive[Settings], update):
-    s = settings.value
-
-    def pick(key):
-        return lambda v: update(s.change(key, v))
-
-    solara.Select("preset", values=presets(), value=s.preset, on_value=lambda v: update(Settings(v, s.seed, s.scale)))
-    solara.Select("phasing", values=options("phasing"), value=s.value("phasing"), on_value=pick("phasing"))
-    world = s.value("world")
-    solara.Select("world preset", values=sorted({*options("world"), world}), value=world,
-                  on_value=lambda v: v != "custom" and update(s.change("world", v)))
-    solara.Select("world.fx (USD path)", values=list(s.base()["world"]["fx_scenarios"]), value=s.value("world.fx"),
-                  on_value=pick("world.fx"))
-    with solara.Row():
-        solara.InputInt("seed", value=s.seed, on_value=lambda v: update(Settings(s.preset, v, s.scale, s.changes)))
-        scales = [str(x) for x in CLASSROOM.scales]
-        solara.Select("scale", values=scales, value=str(s.scale) if str(s.scale) in scales else scales[-1],
-                      on_value=lambda v: update(Settings(s.preset, s.seed, float(v), s.changes)))
-
-
-@solara.component
-def Chart(build, run: WorkshopRun, quarter: solara.Reactive, name: str, height: int, every: int = 1):
-    """An ECharts figure whose option is rebuilt when the quarter (divided by `every`) changes, under the run's
-    lock (Play steps in a thread); the participant's browser draws it. A failing build shows its error in this
-    chart only. Only the components that read `quarter` re-render after a step."""
-    key = (quarter.value + 1) // every
-
-    def make() -> dict:
-        try:
-            with run.lock:
-                if run.model is None:
-                    return {}
-                return build(run)
-        except Exception as exc:
-            log.exception("chart %s failed", name)
-            return {"title": {"text": f"this chart failed: {type(exc).__name__}: {exc}"[:200],
-                              "textStyle": {"fontSize": 12, "color": "#b00020"}}}
-    option = solara.use_memo(make, [run.id, key])
-    with solara.Column(classes=["dt-chart", name]):
-        solara.FigureEcharts(option=option, attributes={"style": f"height: {height}px; width: 100%;"},
-                             responsive=True)
-
-
-@solara.component
-def LiveText(make, run: WorkshopRun, quarter: solara.Reactive, name: str):
-    """Markdown made from the run after each step (under the run's lock)."""
-    q = quarter.value
-
-    def text() -> str:
-        with run.lock:
-            return make(run) if run.model is not None else ""
-    Text(solara.use_memo(text, [run.id, q]), name)
-
-
-@solara.component
-def Network(run: WorkshopRun, quarter: solara.Reactive):
-    sample = solara.use_memo(lambda: views.NetworkSample(run.model, seed=int(run.cfg.seed)), [run.id])
-
-    def build(r):
-        return views.network_option(r, sample)[0]
-    Chart(build, run, quarter, "dt-network", views.HEIGHTS["network"], every=4)  # once a simulated year
-
-
-@solara.component
-def TargetsView(run: WorkshopRun, quarter: solara.Reactive):
-    explain = solara.use_memo(lambda: panels.explain_md(run), [run.id])
-    with solara.Columns([5, 4]):
-        Chart(views.trade_option, run, quarter, "dt-trade-chart", views.HEIGHTS["trade"])
-        LiveText(panels.scorecard_md, run, quarter, "dt-scorecard")
-    with solara.Columns([5, 4]):
-        Chart(views.city_kind_option, run, quarter, "dt-city-chart", views.HEIGHTS["city"])
-        Text("**What the active levers do in the model**\n\n" + explain, "dt-explain")
-
-
-def _index_available(run: WorkshopRun) -> bool:
-    return monitor.index_series(run.model.recorder) is not None
-
-
-@solara.component
-def MonitorView(run: WorkshopRun, quarter: solara.Reactive):
-    available = solara.use_memo(lambda: run.model is not None and _index_available(run), [run.id])
-    if available:
-        Chart(views.monitor_option, run, quarter, "dt-index-chart", views.HEIGHTS["monitor"])
-    else:
-        solara.Info("The digital-trade index is not available in this model version: the recorder has no "
-                    "metric named index… by city (model.records.METRICS). The phasing and the milestone are below.",
-                    classes=["dt-index-missing"])
-    with solara.Columns([4, 5]):
-        LiveText(lambda r: "**Milestone**\n\n" + panels.milestones_md(r), run, quarter, "dt-milestone")
-        LiveText(lambda r: "**Phasing: which cities are in the zone when**\n\n" + panels.phasing_md(r),
-                 run, quarter, "dt-phasing")
-
-
-def _status(run: WorkshopRun) -> str:
-    return (f"**{run.label}** · {run.model.firms.n:,} firm agents (scale {run.cfg.scale:g}) · the same run from the "
-            f"command line: `{run.settings.command()}`")
-
-
-@solara.component
-def Views(run: WorkshopRun, quarter: solara.Reactive, view: solara.Reactive):
-    with solara.Column(style={"padding": "8px"}):
-        LiveText(_status, run, quarter, "dt-status")
-        solara.ToggleButtonsSingle(value=view, values=list(VIEWS), classes=["dt-views"])
-        if view.value == VIEWS[0]:
-            TargetsView(run, quarter)
-        elif view.value == VIEWS[1]:
-            MonitorView(run, quarter)
-        else:
-            Network(run, quarter)
-
-
-@solara.component
-def RunButtons(run: solara.Reactive, quarter: solara.Reactive, playing: solara.Reactive, looping: solara.Reactive,
-               reset, advance):
-    r, busy, stopping = run.value, playing.value, looping.value and not playing.value
-    quarter.value  # noqa: B018 — subscribe: Step and Play are disabled at the horizon
-    with solara.Row():
-        solara.Button("Reset", on_click=reset, color="primary", classes=["dt-reset"])
-        solara.Button("Step", on_click=lambda: advance(1), disabled=busy or r.done, classes=["dt-step"])
-        solara.Button("+1 year", on_click=lambda: advance(4), disabled=busy or r.done, classes=["dt-year"])
-        solara.Button("Pause" if busy else "Play", on_click=lambda: playing.set(not busy),
-                      disabled=(r.done or stopping) and not busy, color="primary", classes=["dt-play"])
-
-
-@solara.component
-def QuarterLabel(run: solara.Reactive, quarter: solara.Reactive, looping: solara.Reactive):
-    quarter.value  # noqa: B018 — subscribe
-    solara.Text(f"quarter: {run.value.label}", classes=["dt-quarter", *(["dt-playing"] if looping.value else [])])
-
-
-@solara.component
-def RunCard(run: solara.Reactive, quarter: solara.Reactive, playing: solara.Reactive, looping: solara.Reactive,
-            every: solara.Reactive, settings: solara.Reactive, error: solara.Reactive, reset, advance):
-    """Reset / Step / +1 year / Play and the run's state. After a step only the buttons and the quarter label
-    re-render (the levers do not).
-
-    After Pause, Play stays disabled until the playing loop has stopped (its last quarter shown); while a loop runs
-    the quarter label has the class dt-playing (the browser test waits on it)."""
-    with solara.Card("Run", margin=0):
-        RunButtons(run, quarter, playing, looping, reset, advance)
-        solara.Select("redraw every (quarters) while playing", values=[1, 2, 4], value=every)
-        QuarterLabel(run, quarter, looping)
-        if settings.value != run.value.settings:
-            solara.Warning(f"Controls changed: Reset starts {settings.value.command()}", dense=True,
-                           classes=["dt-pending"])
-        if error.value:
-            solara.Error(error.value, dense=True, classes=["dt-error"])
+def Layout(children=[]):  # noqa: B006 — solara's signature
+    """No AppLayout: the page scrolls as a whole, and the header and panels below are ours."""
+    solara.Column(children=children, gap="0px", style={"min-height": "100vh"})
 
 
 @solara.component
 def Session(seat: Seat):
-    """One participant's workshop: their seat's run, the controls, the views. Closed (page closed, or idle past
-    the timeout) it frees the model and says why."""
+    """One participant's workshop: their seat's run and its ensemble, the pins, the controls, the views. Closed
+    (page closed, or idle past the timeout) it frees the model and says why."""
     # the first values only (solara.use_reactive follows its argument when it changes, and seat.run becomes None
     # when the seat is closed)
     first, first_settings, first_quarter, was_closed = solara.use_memo(
@@ -282,9 +104,17 @@ def Session(seat: Seat):
     every = solara.use_reactive(1)
     error = solara.use_reactive("")
     view = solara.use_reactive(VIEWS[0])
+    folded = solara.use_reactive(False)  # the controls panel folded away (projector)
+    pins = solara.use_reactive(())
+    version = solara.use_reactive(0)  # set as ensemble members arrive: redraws the bands and tables
+    current = run.value
+    ens = solara.use_memo(lambda: current.ensemble(CLASSROOM.ensemble) if current is not None and
+                          CLASSROOM.ensemble else None, [current])
 
     def connect():
-        """Hear when the reaper closes the seat; close it when the page's kernel closes (tab closed, culled)."""
+        """Hear when the reaper closes the seat; close it when the page's kernel closes (tab closed, culled). The
+        idle time counts from here, when the page is first shown (not from when its run was built)."""
+        seat.touch()
         ctx = kernel_context.get_current_context() if kernel_context.has_current_context() else None
         leaving = threading.Event()
 
@@ -303,6 +133,40 @@ def Session(seat: Seat):
             ctx.on_close(page_closed)
         return page_closed
     solara.use_effect(connect, [seat])
+
+    def release():
+        """When the run changes (or the page goes), cancel the queued members of its ensemble unless pinned."""
+        def done():
+            if ens is not None and not any(p.ensemble is ens for p in pins.value):
+                ens.cancel()
+        return done
+    solara.use_effect(release, [ens])
+
+    def watch():
+        """Redraw as the ensembles (this run's and the pins') fill in: a thread that waits for arrivals and bumps
+        `version` under this page's context, at most every REDRAW_S."""
+        ctx = kernel_context.get_current_context() if kernel_context.has_current_context() else None
+        stop = threading.Event()
+        watched = [e for e in (ens, *(p.ensemble for p in pins.value)) if e is not None]
+
+        def loop():
+            seen = None
+            while not stop.is_set() and watched:
+                done = all(e.complete or e.error for e in watched)  # before reading the versions: no arrival
+                now = tuple(e.version for e in watched)              # can slip between the last redraw and here
+                if now != seen:
+                    seen = now
+                    if ctx is None or ctx.closed_event.is_set():
+                        return
+                    with ctx:
+                        version.set(next(_TICKS))  # a new value every time: never equal to an earlier one
+                if done:
+                    return
+                stop.wait(REDRAW_S)
+                watched[0].wait(seen[0], 1.0)  # returns at once if something arrived meanwhile
+        threading.Thread(target=loop, name="dtsim-ensemble-watch", daemon=True).start()
+        return stop.set
+    solara.use_effect(watch, [ens, pins.value])
 
     def update(new: Settings) -> None:
         seat.touch()
@@ -330,6 +194,18 @@ def Session(seat: Seat):
         run.set(seat.run)
         quarter.set(seat.run.quarter)
 
+    def pin() -> None:
+        seat.touch()
+        new, message = pinned(pins.value, run.value, ens)
+        error.set(message)
+        pins.set(new)
+
+    def unpin(p: Pin) -> None:
+        seat.touch()
+        pins.set(tuple(x for x in pins.value if x is not p))
+        if p.ensemble is not None and p.ensemble is not ens:
+            p.ensemble.cancel()
+
     def play_loop() -> None:
         if not playing.value:
             return  # Pause (or Reset): the loop that was playing sees it and stops
@@ -349,15 +225,35 @@ def Session(seat: Seat):
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
+    summary = solara.use_memo(lambda: ens.summary() if ens is not None else None, [ens, version.value])
     if closed.value or run.value is None:
         solara.Warning(seat.closed_message() or error.value or "No run.", classes=["dt-expired"])
         return
-    with solara.Sidebar():
-        RunCard(run, quarter, playing, looping, every, settings, error, reset, advance)
-        ScenarioControls(settings, update)
-        for family, (title, controls, _) in FAMILIES.items():
-            Family(title, controls, settings, update)
-    Views(run.value, quarter, view)
+    with solara.Div(classes=["dt-header"]):
+        solara.Button("Controls", icon_name="mdi-menu-open" if not folded.value else "mdi-menu", text=True,
+                      dark=True, on_click=lambda: folded.set(not folded.value), classes=["dt-fold"])
+        solara.Text("dtsim workshop — Zhejiang Digital Trade Pioneer Demonstration Zone", classes=["dt-title"])
+    with solara.Div(classes=["dt-shell", *(["dt-folded"] if folded.value else [])]):
+        if not folded.value:
+            with solara.Div(classes=["dt-panel"]):
+                PresetPicker(settings, update)
+                ScenarioControls(settings, update, CLASSROOM.scales)
+                for family, (title, controls, _) in FAMILIES.items():
+                    Family(title, controls, settings, update)
+                solara.Select("redraw every (quarters) while playing", values=[1, 2, 4], value=every)
+        with solara.Div(classes=["dt-main"]):
+            RunBar(run, quarter, playing, looping, reset, advance, pin,
+                   can_pin=len(pins.value) < MAX_PINS and not any(p.settings == run.value.settings
+                                                                  for p in pins.value))
+            if settings.value != run.value.settings:
+                solara.Warning(f"Controls changed: Reset starts {settings.value.label()} — "
+                               f"{settings.value.command()}", dense=True, classes=["dt-pending"])
+            if error.value:
+                solara.Error(error.value, dense=True, classes=["dt-error"])
+            if pins.value:
+                Pins(pins, unpin, CLASSROOM.ensemble)
+            Views(run.value, quarter, view, summary, pins.value, version.value,
+                  ens.error if ens is not None else "", CLASSROOM.ensemble)
 
 
 def _take_seat() -> Seat | str:
@@ -417,8 +313,6 @@ def JoinForm(joined: solara.Reactive):
 def Page():
     solara.Title("dtsim workshop")
     solara.Style(CSS)
-    with solara.AppBar():
-        solara.AppBarTitle("dtsim workshop — Zhejiang Digital Trade Pioneer Demonstration Zone")
     joined = solara.use_reactive(CLASSROOM.join_code is None or solara.get_session_id() in JOINED)
     if joined.value:
         Workshop()

@@ -21,6 +21,7 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Callable
 
+from experiments.workshop.ensemble import DEFAULT_MEMBERS
 from experiments.workshop.session import WorkshopRun
 from experiments.workshop.settings import DEFAULT_SCALE, SCALES, Settings
 from model.validate import ConfigError
@@ -29,6 +30,7 @@ log = logging.getLogger("dtsim.workshop")
 ENV = "DTSIM_WORKSHOP_"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or off a projector
 MAX_SESSIONS, IDLE_MINUTES, CLASSROOM_MAX_SCALE = 40, 30.0, 0.1
+MAX_MEMBERS = 40  # seeds of an ensemble at most (each setting runs twice that many models)
 
 
 def is_loopback(host: str) -> bool:
@@ -59,6 +61,7 @@ class Classroom:
     idle_s: float = IDLE_MINUTES * 60   # a session untouched this long is closed and its model freed
     max_scale: float | None = None      # the largest scale a session may run (None: any of SCALES)
     join_code: str | None = None        # None: no code asked (127.0.0.1)
+    ensemble: int = DEFAULT_MEMBERS     # seeds of each setting's ensemble (bands, P(met)); 0: one draw only
 
     def __post_init__(self):
         if self.max_sessions < 1:
@@ -67,9 +70,12 @@ class Classroom:
             raise ValueError(f"idle timeout {self.idle_s} s: must be positive")
         if self.max_scale is not None and not self.max_scale >= min(SCALES):
             raise ValueError(f"max_scale={self.max_scale}: at least {min(SCALES)}, the smallest scale offered")
+        if self.ensemble != 0 and not 2 <= self.ensemble <= MAX_MEMBERS:
+            raise ValueError(f"ensemble={self.ensemble}: 0 (off) or 2 to {MAX_MEMBERS} seeds")
 
     def to_env(self) -> dict[str, str]:
-        env = {f"{ENV}MAX_SESSIONS": str(self.max_sessions), f"{ENV}IDLE_S": repr(float(self.idle_s))}
+        env = {f"{ENV}MAX_SESSIONS": str(self.max_sessions), f"{ENV}IDLE_S": repr(float(self.idle_s)),
+               f"{ENV}ENSEMBLE": str(self.ensemble)}
         if self.max_scale is not None:
             env[f"{ENV}MAX_SCALE"] = repr(float(self.max_scale))
         if self.join_code:
@@ -82,7 +88,8 @@ class Classroom:
         scale = env.get(f"{ENV}MAX_SCALE")
         return cls(max_sessions=int(env.get(f"{ENV}MAX_SESSIONS", MAX_SESSIONS)),
                    idle_s=float(env.get(f"{ENV}IDLE_S", IDLE_MINUTES * 60)),
-                   max_scale=float(scale) if scale else None, join_code=env.get(f"{ENV}JOIN_CODE") or None)
+                   max_scale=float(scale) if scale else None, join_code=env.get(f"{ENV}JOIN_CODE") or None,
+                   ensemble=int(env.get(f"{ENV}ENSEMBLE", DEFAULT_MEMBERS)))
 
     @classmethod
     def for_server(cls, env=None) -> "Classroom":

@@ -4,6 +4,7 @@
     dtsim-workshop --port 9000
     dtsim-workshop --host 0.0.0.0           # a classroom network: prints a join code that participants type once
     dtsim-workshop --host 0.0.0.0 --max-sessions 30 --idle-minutes 20 --max-scale 0.05
+    dtsim-workshop --ensemble 20                # 20 seeds per setting for the bands (default 10; 0: off)
 
 Beyond 127.0.0.1 (or with --classroom) the server is in classroom mode: a join code is required (a new one at each
 start, or --join-code) and each session's scale is capped (--max-scale, default 0.1). Always: at most
@@ -17,8 +18,9 @@ import argparse
 import os
 import sys
 
-from experiments.workshop.classroom import (CLASSROOM_MAX_SCALE, ENV, IDLE_MINUTES, MAX_SESSIONS, Classroom,
-                                            clean_code, is_loopback, new_code)
+from experiments.workshop.classroom import (CLASSROOM_MAX_SCALE, ENV, IDLE_MINUTES, MAX_MEMBERS, MAX_SESSIONS,
+                                            Classroom, clean_code, is_loopback, new_code)
+from experiments.workshop.ensemble import DEFAULT_MEMBERS
 from experiments.workshop.settings import SCALES
 
 
@@ -35,6 +37,9 @@ def parse(argv: list[str] | None = None) -> tuple[argparse.Namespace, Classroom]
     parser.add_argument("--max-scale", type=float, default=None,
                         help=f"largest scale a session may run (default {CLASSROOM_MAX_SCALE:g} in classroom mode, "
                              f"else {max(SCALES):g}, the largest offered)")
+    parser.add_argument("--ensemble", type=int, default=DEFAULT_MEMBERS,
+                        help=f"seeds of each setting's ensemble, run in the background for the bands and P(met) "
+                             f"(default {DEFAULT_MEMBERS}; 0: one draw only)")
     parser.add_argument("--classroom", action="store_true",
                         help="classroom mode (join code, scale cap) even on 127.0.0.1")
     parser.add_argument("--join-code", default=None, help="the join code to ask for in classroom mode "
@@ -46,6 +51,8 @@ def parse(argv: list[str] | None = None) -> tuple[argparse.Namespace, Classroom]
         parser.error(f"--max-sessions={args.max_sessions}: at least 1")
     if not args.idle_minutes > 0:
         parser.error(f"--idle-minutes={args.idle_minutes:g}: must be positive")
+    if args.ensemble != 0 and not 2 <= args.ensemble <= MAX_MEMBERS:
+        parser.error(f"--ensemble={args.ensemble}: 0 (one draw only) or 2 to {MAX_MEMBERS} seeds")
     if args.max_scale is not None and args.max_scale < min(SCALES):
         parser.error(f"--max-scale={args.max_scale:g}: at least {min(SCALES):g}, the smallest scale offered")
     classroom_mode = args.classroom or not is_loopback(args.host)
@@ -57,13 +64,14 @@ def parse(argv: list[str] | None = None) -> tuple[argparse.Namespace, Classroom]
     code = (clean_code(args.join_code) if args.join_code else new_code()) if classroom_mode else None
     max_scale = args.max_scale if args.max_scale is not None else (CLASSROOM_MAX_SCALE if classroom_mode else None)
     return args, Classroom(max_sessions=args.max_sessions, idle_s=args.idle_minutes * 60, max_scale=max_scale,
-                           join_code=code)
+                           join_code=code, ensemble=args.ensemble)
 
 
 def main(argv: list[str] | None = None) -> None:
     args, room = parse(argv)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(ENV)},  # only this command's settings
            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no phoning home (and no network anyway)
+           "SOLARA_THEME_SHOW_BANNER": "False",  # solara's corner badge would cover the scorecard on a projector
            # write websocket frames from the session's own thread, not one event-loop round trip per message:
            # a step's few messages then cost the server little, also with many sessions
            "SOLARA_SERVER_SYNC_WS_WRITE": os.environ.get("SOLARA_SERVER_SYNC_WS_WRITE", "true"),

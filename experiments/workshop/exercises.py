@@ -7,6 +7,10 @@
 It prints the tables; only with --write-docs does it also replace the guide's generated blocks (the text between
 `<!-- name:begin -->` and `<!-- name:end -->`, names as in `blocks`). tests/test_workshop_guide.py checks that the
 guide holds what `blocks` makes and that its hand-written prose retypes no figure.
+
+Two kinds of table: over `--seeds` (one draw per seed, as tables of a class with different seeds see them; "per
+yuan" pooled over the seeds by experiments.aggregate.ratio_interval, paired with the no-plan run of each seed), and
+the app's own ensemble of the first seed (ensemble.py: replicates 0..N-1, the bands and P(met) the page shows).
 """
 
 from __future__ import annotations
@@ -18,6 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from calibration.docs import replace_block
+from experiments.aggregate import ratio_interval
+from experiments.workshop import ensemble
+from experiments.workshop.levers import FAMILIES
 from experiments.workshop.session import WorkshopRun
 from experiments.workshop.settings import DEFAULT_SCALE, Settings
 
@@ -43,18 +50,33 @@ EXERCISES = {  # title: (the run each scenario is compared with, same seed: plan
     ]),
     "4 Which lever family carries the plan?": ("plan", [
         (f"plan without {family}", "plan", ((f"policy.{family}.enabled", False),))
-        for family in ("fund", "tax", "market_access", "talent", "infrastructure", "cbec", "demo_bases")
+        for family in FAMILIES  # every lever family of model.policy.LEVERS the config has
     ]),
 }
+ENSEMBLE_EXERCISE = 2  # the exercise whose scenarios the app's ensemble block shows (telling effect from noise)
+
+
+def _settings(preset: str, changes: tuple, seed: int, scale: float) -> Settings:
+    settings = Settings(preset, seed, scale)
+    for key, value in changes:
+        settings = settings.change(key, value)
+    return settings
 
 
 @lru_cache(maxsize=None)  # a scenario recurs across exercises (plan, no plan): run it once per seed
 def measure(preset: str, changes: tuple, seed: int, scale: float = DEFAULT_SCALE) -> dict:
-    settings = Settings(preset, seed, scale)
-    for key, value in changes:
-        settings = settings.change(key, value)
+    settings = _settings(preset, changes, seed, scale)
     run = WorkshopRun(settings).finish()
     return {"command": settings.command(), "card": run.scorecard(), "money": run.spending()}
+
+
+def _per_yuan(gain: np.ndarray, spent: np.ndarray) -> str:
+    """Extra trade per yuan over paired seeds: experiments.aggregate.ratio_interval (ratio of the mean paired
+    differences; the no-plan run spends nothing), with its 95 % t interval when there are two seeds or more."""
+    if not np.any(spent > 0):
+        return "—"
+    ratio, lo, hi = ratio_interval(gain, spent)
+    return f"{ratio:.1f}" if not np.isfinite(lo) else f"{ratio:.1f} ({lo:.1f} to {hi:.1f})"
 
 
 def runs_note(seeds: list[int], scale: float) -> str:
@@ -63,8 +85,9 @@ def runs_note(seeds: list[int], scale: float) -> str:
             f"--write-docs`: every scenario run as the app runs it, for seeds {listed} at scale {scale:g}. Tables: "
             "mean (min–max) over the seeds; 'T1 − plan' (or 'T1 − no plan'): T1 minus the T1 of that run with the "
             "same seed; 'runs meeting': how many seeds meet each target, and all five; 'extra trade': 2020–2025 "
-            "digital trade above the `policy=none` run of the same seed; 'per yuan': mean extra trade / mean money "
-            "spent.")
+            "gross digital trade above the `policy=none` run of the same seed; 'per yuan': mean extra trade / mean "
+            "money spent, with its 95 % t interval over the paired seeds (experiments.aggregate.ratio_interval). "
+            "The ensemble block: the app's own ensemble of the first seed.")
 
 
 def seed_table(scale: float, seed: int = 0) -> str:
@@ -79,7 +102,7 @@ def seed_table(scale: float, seed: int = 0) -> str:
     for (preset, changes), label in unique.items():
         card, money = (r := measure(preset, changes, seed, scale))["card"], r["money"]
         met = [k for k in TARGETS if card[k]["met"]]
-        per = "—" if money["per_yuan"] is None else f"{money['per_yuan']:.1f}"
+        per = _per_yuan(np.array([money["gain"]]), np.array([money["total"]]))
         lines.append(f"| {label} | {card['T1']['value'] / 1e9:.1f} | {100 * card['T2']['value']:.1f} "
                      f"| {card['T3']['value']:.0f} | {card['T4']['value']:.0f} | {card['T5']['value']:.0f} "
                      f"| {'all five' if len(met) == 5 else ' '.join(met) or 'none'} | {money['total'] / 1e9:.1f} "
@@ -92,7 +115,7 @@ def table(reference: str, rows: list, seeds: list[int], scale: float) -> str:
     ref_t1 = np.array([measure(reference, (), s, scale)["card"]["T1"]["value"] for s in seeds]) / 1e9
     ref = "plan" if reference == "plan" else "no plan"
     lines = [f"| scenario | T1, USD bn | T1 − {ref}, same seed | T2, %/yr | T5, bases "
-             "| runs meeting T1 / T2 / T3 / T4 / T5 / all | spent, CNY bn | extra trade, CNY bn | per yuan "
+             "| runs meeting T1 / T2 / T3 / T4 / T5 / all | spent, CNY bn | extra trade, CNY bn | per yuan (95 %) "
              f"| command (seed {seeds[0]}) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for label, preset, changes in [*rows, NONE]:
         runs = [measure(preset, changes, s, scale) for s in seeds]
@@ -101,19 +124,49 @@ def table(reference: str, rows: list, seeds: list[int], scale: float) -> str:
         met = [sum(bool(r["card"][k]["met"]) for r in runs) for k in TARGETS]
         met.append(sum(all(r["card"][k]["met"] for k in TARGETS) for r in runs))
         diff = "—" if (preset, changes) == (reference, ()) else _mmm(col["T1"] / 1e9 - ref_t1, sign=True)
-        per = "—" if spent.mean() == 0 else f"{gain.mean() / spent.mean():.1f}"
+        per = _per_yuan(gain, spent)
         lines.append(f"| {label} | {_mmm(col['T1'] / 1e9)} | {diff} | {_mmm(100 * col['T2'])} | {_mmm(col['T5'], 0)} "
                      f"| {' / '.join(map(str, met))} of {len(runs)} | {spent.mean():.1f} | {_mmm(gain, 0)} | {per} "
                      f"| `{runs[0]['command']}` |")
     return "\n".join(lines)
 
 
+def ensemble_table(rows: list, seed: int, scale: float, n: int = ensemble.DEFAULT_MEMBERS) -> str:
+    """The app's ensemble of these scenarios (replicates 0..n-1 of `seed`, each paired with the no-plan run of the
+    same replicate), as its ensemble table shows them at 2025: median (5–95 %) and P(met), P(all five), and the
+    extra digital trade per yuan with its 95 % interval (ensemble.py: replicates' rule, aggregate.ratio_interval)."""
+    def cell(stats: dict, scale_by: float, digits: int) -> str:
+        f = f"{{:.{digits}f}}".format
+        return (f"{f(stats['median'] / scale_by)} ({f(stats['q05'] / scale_by)}–{f(stats['q95'] / scale_by)}); "
+                f"P {100 * stats['p_met']:.0f} %")
+    lines = [f"The app's ensemble at seed {seed}, scale {scale:g}: {n} seeds (replicates 0–{n - 1}), median "
+             "(5–95 %) and P(met) at 2025, as the page's table shows them:", "",
+             "| scenario | T1, USD bn | T2, %/yr | T4, key enterprises | all five | extra trade, CNY bn "
+             "| per yuan (95 % interval) | command |", "|---|---|---|---|---|---|---|---|"]
+    for label, preset, changes in [*rows, NONE]:
+        settings = _settings(preset, changes, seed, scale)
+        summary = WorkshopRun(settings).ensemble(n).wait_complete().summary()
+        side, t = summary["run"], summary["run"]["targets"]
+        per = summary["per_yuan"]
+        per_text = "—" if per is None else f"{per['ratio']:.1f} ({per['lo']:.1f} to {per['hi']:.1f})"
+        extra = summary["extra_trade"]
+        extra_text = "—" if preset == "none" and not changes else \
+            f"{extra['median'] / 1e9:.0f} ({extra['q05'] / 1e9:.0f} to {extra['q95'] / 1e9:.0f})"
+        lines.append(f"| {label} | {cell(t['T1'], 1e9, 1)} | {cell(t['T2'], 0.01, 1)} | {cell(t['T4'], 1, 0)} "
+                     f"| P {100 * side['all']['p_met']:.0f} % | {extra_text} | {per_text} "
+                     f"| `{settings.command(n)}` |")
+    return "\n".join(lines)
+
+
 def blocks(seeds: list[int], scale: float = DEFAULT_SCALE, only: int | None = None) -> dict[str, str]:
-    """The guide's generated blocks, name -> Markdown: how they were made, seed 0's runs, one table per exercise."""
+    """The guide's generated blocks, name -> Markdown: how they were made, seed 0's runs, one table per exercise
+    over the seeds, and the app's ensemble for the exercise on effect and noise."""
     out = {} if only else {"workshop_runs": runs_note(seeds, scale), "seed_0": seed_table(scale)}
     for number, (reference, rows) in enumerate(EXERCISES.values(), start=1):
         if only in (None, number):
             out[f"exercise_{number}"] = table(reference, rows, seeds, scale)
+        if number == ENSEMBLE_EXERCISE and only in (None, number):
+            out[f"ensemble_{number}"] = ensemble_table(rows, seeds[0], scale)
     return out
 
 
@@ -138,6 +191,7 @@ def main() -> None:
         parser.error("--write-docs writes every block: drop --only")
     made = blocks(args.seeds, args.scale, args.only)
     titles = {f"exercise_{n}": f"Exercise {t}" for n, t in enumerate(EXERCISES, start=1)}
+    titles[f"ensemble_{ENSEMBLE_EXERCISE}"] = f"Exercise {ENSEMBLE_EXERCISE}: the app's ensemble"
     for name, body in made.items():
         print(f"\n## {titles.get(name, name)}\n\n{body}")
     if args.write_docs:

@@ -1,10 +1,19 @@
-"""The workshop's controls: which config keys the app exposes, on what slider range, and what each lever family
-does in the model (the wording follows docs/ODD.md, section 7). Slider ranges are narrower than the schema's
-(model/config.py) so that a slider is usable; tests check they stay inside the schema's valid range."""
+"""The workshop's controls, built from the model: one panel per lever family of model.policy.LEVERS, its on/off
+switch and its parameters from the typed config schema (model/config.py: unit, valid range, choices, source), so a
+new lever family or parameter appears in the app without a change here.
+
+For the seven families the plan names, a hand-written title, the main values and a slider range narrower than the
+schema's (so that a slider is usable) are kept below (CURATED, TEXTS; the wording follows docs/ODD.md, section 7);
+a curated control whose key has left the schema is dropped, and a family without curated controls shows every
+parameter the schema gives it. Tests check every slider stays inside the schema's valid range."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import math
+from dataclasses import dataclass, replace
+
+from model.policy import LEVERS
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,7 @@ class Control:
     step: float = 0.1
     factor: float = 1.0      # config value = shown value × factor (CNY bn, percentage points)
     options: tuple = ()      # for "select"
+    help: str = ""           # the tooltip: config key, unit, valid range and source, from the schema
 
     def shown(self, value):
         return value / self.factor if self.kind == "slider" else value
@@ -42,7 +52,7 @@ def _on(family: str) -> Control:
     return Control(f"policy.{family}.enabled", "on", kind="switch")
 
 
-FAMILIES: dict[str, tuple[str, list[Control], str]] = {
+_CURATED_FAMILIES: dict[str, tuple[str, list[Control], str]] = {
     "fund": ("Special fund (grants)", [
         _on("fund"),
         Control("policy.fund.annual_budget_cny", "budget", "CNY bn/year", hi=10, step=0.1, factor=BN),
@@ -66,9 +76,9 @@ FAMILIES: dict[str, tuple[str, list[Control], str]] = {
         Control("policy.market_access.foreign_entry", "foreign entry", "extra entrants per foreign entrant", hi=5,
                 step=0.1),
         Control("policy.market_access.foreign_cloud_entry", "foreign cloud providers may enter", kind="switch"),
-    ], "Cuts the trade cost of digital-service and content exporters (data-flow pilots), raises entry of "
-       "foreign-invested firms and lets foreign cloud providers in (cheaper cloud makes transformation cheaper). "
-       "It spends no money."),
+    ], "Raises entry of foreign-invested firms and lets foreign cloud providers in (cheaper cloud makes "
+       "transformation cheaper); in model versions that keep the data-flow pilots here, also cuts the trade cost of "
+       "digital-service and content exporters. It spends no money."),
     "talent": ("Talent programme", [
         _on("talent"),
         Control("policy.talent.annual_budget_cny", "budget", "CNY bn/year", hi=5, step=0.05, factor=BN),
@@ -104,4 +114,118 @@ SCENARIO_HELP = {
                 "stronger dollar shrinks it even if trade in CNY were unchanged.",
 }
 
+SKIP = ("enabled", "start", "end", "coverage")  # the switch comes first; dates and coverage are the preset's
+CURATED = {c.key: c for _, controls, _ in _CURATED_FAMILIES.values() for c in controls}
+TEXTS = {family: (title, text) for family, (title, _, text) in _CURATED_FAMILIES.items()}
+
+
+def _policy_cls():
+    from model.config import PolicyCfg
+    return PolicyCfg
+
+
+def family_fields(family: str, policy_cls=None) -> dict[str, dataclasses.Field]:
+    """name -> schema field (with its metadata) of a lever family's dataclass."""
+    policy_cls = policy_cls or _policy_cls()
+    section = next((f for f in dataclasses.fields(policy_cls) if f.name == family), None)
+    if section is None:
+        return {}
+    return {f.name: f for f in dataclasses.fields(section.default_factory())}
+
+
+def _nice(x: float, up: bool = True) -> float:
+    """1, 2 or 5 times a power of ten, at or above (below) x."""
+    if x <= 0:
+        return 0.0
+    power = 10 ** math.floor(math.log10(x))
+    steps = [1, 2, 5, 10] if up else [10, 5, 2, 1]
+    for m in steps:
+        if (m * power >= x * (1 - 1e-12)) if up else (m * power <= x * (1 + 1e-12)):
+            return float(f"{m * power:.12g}")
+    return float(x)
+
+
+def help_text(key: str, meta: dict) -> str:
+    lo, hi = meta.get("range") or (None, None)
+    valid = f"valid {lo:g} to {hi:g}" if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) else ""
+    choices = f"one of {', '.join(meta['choices'])}" if meta.get("choices") else ""
+    return " · ".join(part for part in (key, meta.get("unit", ""), valid or choices,
+                                        f"source: {meta.get('source', '')}") if part)
+
+
+def auto_control(key: str, field: dataclasses.Field, default) -> Control | None:
+    """A control for a schema field: a switch (bool), a select (choices) or a slider in readable units (CNY bn or
+    m, percentage points), from 0 (or the schema's low end) to about five times the default, within the schema."""
+    from experiments.labels import name
+
+    meta = field.metadata
+    if "unit" not in meta:
+        return None
+    label = name(key).split(": ", 1)[-1]
+    unit = str(meta["unit"])
+    if isinstance(default, bool):
+        return Control(key, label, kind="switch", help=help_text(key, meta))
+    if meta.get("choices"):
+        return Control(key, label, kind="select", options=tuple(meta["choices"]), help=help_text(key, meta))
+    if not isinstance(default, (int, float)):
+        return None
+    factor, shown = 1.0, unit
+    if unit.startswith("CNY"):
+        factor, word = next(((f, w) for f, w in ((1e9, "bn"), (1e6, "m")) if abs(default) >= f / 10), (1.0, ""))
+        shown = unit.replace("CNY", f"CNY {word}".strip(), 1)
+    elif unit.startswith(("ad valorem", "rate", "share")):
+        factor = 0.01
+        shown = "pp" + unit[len("ad valorem"):] if unit.startswith("ad valorem") else "%"
+    lo, hi = meta.get("range") or (0.0, None)
+    lo = 0.0 if lo is None else float(lo)
+    top = _nice(max(abs(default) * 5, factor)) if hi is None else min(float(hi), _nice(max(abs(default) * 5, factor)))
+    top = max(top, float(default))
+    step = _nice((top - lo) / factor / 100, up=False) or 1.0
+    if isinstance(default, int) and not isinstance(default, bool):
+        step = max(1.0, round(step))
+    return Control(key, label, shown, lo=lo / factor, hi=top / factor, step=step, factor=factor,
+                   help=help_text(key, meta))
+
+
+def build(levers=LEVERS, policy_cls=None) -> dict[str, tuple[str, list[Control], str]]:
+    """family -> (title, controls, what it does) for every lever family of `levers` that the schema has."""
+    from experiments.labels import LEVERS as NAMES, words
+
+    out = {}
+    for family in levers:
+        fields = family_fields(family, policy_cls)
+        if not fields:
+            continue
+        defaults = {n: getattr(fields[n], "default", None) for n in fields}
+        for n, f in fields.items():
+            if f.default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
+                defaults[n] = f.default_factory()
+        title, text = TEXTS.get(family, (None, None))
+        if title is None:
+            title = NAMES.get(family) or words(family)
+            title = title[0].upper() + title[1:]
+            cls = type(_instance(family, policy_cls))
+            doc = cls.__doc__ or ""
+            text = doc if doc and not doc.startswith(cls.__name__ + "(") else \
+                "Its parameters as the config schema (model/config.py) states them; hover a control for its unit, " \
+                "valid range and source."
+        curated = [CURATED[k] for k in CURATED if k.startswith(f"policy.{family}.")
+                   and k.rsplit(".", 1)[1] in fields and k.rsplit(".", 1)[1] != "enabled"]
+        if curated:
+            controls = [replace(c, help=help_text(c.key, fields[c.key.rsplit(".", 1)[1]].metadata)) for c in curated]
+        else:
+            controls = [c for n, f in fields.items() if n not in SKIP
+                        for c in [auto_control(f"policy.{family}.{n}", f, defaults[n])] if c is not None]
+        switch = Control(f"policy.{family}.enabled", "on", kind="switch",
+                         help=help_text(f"policy.{family}.enabled", fields["enabled"].metadata))
+        out[family] = (title, [switch, *controls], text)
+    return out
+
+
+def _instance(family: str, policy_cls=None):
+    policy_cls = policy_cls or _policy_cls()
+    return next(f for f in dataclasses.fields(policy_cls) if f.name == family).default_factory()
+
+
+FAMILIES = build()
 CONTROLS = {c.key: c for _, controls, _ in FAMILIES.values() for c in controls}

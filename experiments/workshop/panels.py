@@ -8,50 +8,127 @@ from experiments.workshop.session import WorkshopRun
 from experiments.workshop.settings import describe
 
 
+NAMES = {"T1": "digital trade", "T3": "global platforms", "T4": "key enterprises", "T5": "demonstration bases"}
+
+
 def _money(cny: float) -> str:
     return f"CNY {cny / 1e9:,.1f} bn"
 
 
+def _names(run: WorkshopRun) -> dict:
+    return {**NAMES, "T2": f"growth since {run.cfg.targets.t2_base_year} (in CNY)"}
+
+
+def _fmt(key: str, value, unit: bool = True) -> str:
+    """A target's value as the scorecard shows it: T1 in USD bn (as the trade chart), T2 in %/yr, counts."""
+    if value is None:
+        return "—"
+    if key == "T1":
+        return f"USD {value / 1e9:,.1f} bn" if unit else f"{value / 1e9:,.1f}"
+    if key == "T2":
+        return f"{100 * value:.1f} %/yr" if unit else f"{100 * value:.1f}"
+    return f"{value:,.0f}"
+
+
+def _goal(key: str, thr) -> str:
+    if key == "T1":
+        return f"≥ USD {thr / 1e9:.0f} bn"
+    if key == "T2":
+        return f"≥ {100 * thr:.0f} %/yr"
+    return f"{thr[0]}–{thr[1]}" if isinstance(thr, (list, tuple)) else f"≥ {thr}"
+
+
+def _pct(p) -> str:
+    return "—" if p is None else f"{100 * p:.0f} %"
+
+
+def _ens_cell(key: str, stats: dict) -> str:
+    """'**129.2** (124.6–138.5)<br>P(met) 100 %': the median, its 5-95 % range and P(met) (target_stats)."""
+    if not stats or stats.get("median") is None:
+        return "—"
+    return (f"**{_fmt(key, stats['median'], unit=False)}** ({_fmt(key, stats['q05'], unit=False)}–"
+            f"{_fmt(key, stats['q95'], unit=False)})<br>P(met) {_pct(stats['p_met'])}")
+
+
+def per_yuan_text(per: dict | None) -> str:
+    """'11.8 (95 % interval 10.4 to 13.2)' from experiments.aggregate.ratio_interval, or why there is none."""
+    if per is None:
+        return "— (spends no money)"
+    if per["lo"] is None:
+        return f"{per['ratio']:.1f} (no interval yet)"
+    return f"**{per['ratio']:.1f}** (95 % interval {per['lo']:.1f} to {per['hi']:.1f})"
+
+
+def ensemble_md(run: WorkshopRun, summary: dict | None, pins: tuple = (), members: int | None = None,
+                error: str = "") -> str:
+    """Where these settings end up: the ensemble's median, 5-95 % and P(met) per target (the project's one rule,
+    experiments.replicates), P(all five), and the extra gross digital trade per yuan with its t interval
+    (experiments.aggregate.ratio_interval on paired seeds); beside the no-plan ensemble and the pinned runs.
+    `pins`: (name, summary) pairs."""
+    year, seed = run.cfg.targets.year, run.cfg.seed
+    if error:
+        return f"**Ensemble failed**: {error} (the server's log has the details; Reset tries again)."
+    if summary is None:
+        return (f"**Ensemble**: running the first seeds of these settings and of the no-plan run "
+                f"({members or ''} replicates of seed {seed}) in the background…")
+    n, of = summary["n"], summary["of"]
+    state = "" if summary["complete"] else f" — **{n} of {of} seeds so far**, still running"
+    cols = [("this setting", summary), ("no plan", {"run": summary["none"]}), *pins]
+    head = " | ".join([f"**{run.name}**", "no plan", *(f"pin {i + 1}: {name}" for i, (name, _) in enumerate(pins))])
+    lines = [f"**Where these settings end up in {year}**: median (5–95 %) and P(met) over {n} seeds (replicates "
+             f"0–{n - 1} of seed {seed}, each paired with the no-plan run of the same seed){state}.", "",
+             f"| target | goal | {head} |", "|---|---|" + "---|" * len(cols)]
+    first = summary["run"]["targets"]
+    for key in monitor.TARGET_KEYS:
+        cells = [_ens_cell(key, side["run"]["targets"][key] if side else None) for _, side in cols]
+        lines.append(f"| **{key}** {_names(run)[key]} | {_goal(key, first[key]['threshold'])} | {' | '.join(cells)} |")
+    cells = [f"P {_pct(side['run']['all']['p_met'])}" if side else "—" for _, side in cols]
+    lines.append(f"| **all five** in the same seed | | {' | '.join(cells)} |")
+    per = [per_yuan_text(summary["per_yuan"]), "—", *(per_yuan_text(p["per_yuan"]) if p else "—" for _, p in pins)]
+    lines.append(f"| **extra digital trade per yuan** of public money, 2020–{year} | | {' | '.join(per)} |")
+    lines += ["", "*Extra digital trade per yuan*: the extra gross digital trade (imports + exports, summed over the "
+                  "quarters — not value added) over the no-plan run of the same seed, per yuan spent (tax: revenue "
+                  "forgone); the ratio of the mean paired differences with its 95 % t interval. An interval that "
+                  "spans zero means these seeds cannot tell the effect from noise."]
+    return "\n".join(lines)
+
+
 def scorecard_md(run: WorkshopRun, card: dict | None = None) -> str:
-    """T1–T5 now (or in the target year) beside the no-plan run, then money spent and trade gained per yuan, then
-    the milestones if the model scores any."""
-    names = {"T1": "digital trade", "T2": f"growth since {run.cfg.targets.t2_base_year}", "T3": "global platforms",
-             "T4": "key enterprises", "T5": "demonstration bases"}
-
-    def fmt(key, value):
-        if value is None:
-            return "—"
-        if key == "T1":
-            return f"USD {value / 1e9:,.1f} bn"
-        return f"{100 * value:.1f} %/yr" if key == "T2" else f"{value:,.0f}"
-
-    def target(key, thr):
-        if key == "T1":
-            return f"≥ USD {thr / 1e9:.0f} bn"
-        if key == "T2":
-            return f"≥ {100 * thr:.0f} %/yr"
-        return f"{thr[0]}–{thr[1]}" if isinstance(thr, (list, tuple)) else f"≥ {thr}"
-
-    year = run.cfg.targets.year
-    lines = [f"| target ({year}) | | this run | | no plan |", "|---|---|---|---|---|"]
+    """One draw: T1–T5 so far (or in the target year) beside the no-plan run of the same seed *at the same
+    quarter*, then the money spent and the trade gained in this draw, then the milestones if the model scores any."""
+    year, seed = run.cfg.targets.year, run.cfg.seed
     card = run.scorecard() if card is None else card
+    final = card["T1"]["final"]
+    when = str(year) if final else f"so far, {run.label}"
+    lines = [f"**One draw** (seed {seed}, the run stepped above — to explain mechanisms, not a result), {when}:", "",
+             f"| target | goal | one draw | | no plan, same seed, {year if final else 'same quarter'} |",
+             "|---|---|---|---|---|"]
     for key in monitor.TARGET_KEYS:
         e = card[key]
         mark = {True: "met" if e["final"] else "reached", False: "not met" if e["final"] else "not yet",
                 None: ""}[e["met"]]
-        lines.append(f"| **{key}** {names[key]} | {target(key, e['threshold'])} | {fmt(key, e['value'])} | {mark} "
-                     f"| {fmt(key, e['none'])} |")
-    lines += ["", f"*This run*: the value {'in ' + str(year) if card['T1']['final'] else 'so far'} "
-              f"(T1 and T2 over the last complete year). *No plan*: the policy=none run of the same seed, {year}."]
+        lines.append(f"| **{key}** {_names(run)[key]} | {_goal(key, e['threshold'])} | {_fmt(key, e['value'])} "
+                     f"| {mark} | {_fmt(key, e['none'])} |")
+    lines += ["", "T1 and T2 over the last complete calendar year (T1 in USD, as the chart; T2's growth in CNY)."]
     money = run.spending()
     spent = ", ".join(f"{k} {v / 1e9:.1f}" for k, v in money["spent"].items() if v > 0) or "none"
     per = "—" if money["per_yuan"] is None else f"{money['per_yuan']:.1f}"
-    lines += ["", f"Public money spent to {run.label}: **{_money(money['total'])}** ({spent}; CNY bn, tax = "
-              f"revenue forgone). Digital trade above the no-plan run: **{_money(money['gain'])}**, i.e. "
-              f"**{per} yuan of extra digital trade per yuan spent**."]
+    lines += ["", f"This draw to {run.label}: public money spent {_money(money['total'])} ({spent}; CNY bn, tax = "
+              f"revenue forgone); gross digital trade above the no-plan draw {_money(money['gain'])}: {per} yuan "
+              f"per yuan spent — one draw's noise included (the ensemble above gives the interval)."]
     if monitor.milestones(card):
         lines += ["", milestones_md(run)]
     return "\n".join(lines)
+
+
+def status_md(run: WorkshopRun, summary: dict | None, members: int, error: str = "") -> str:
+    """The top line: what runs (its effective settings, not the preset's name), the quarter of the one draw, the
+    ensemble's progress, and both as dtsim commands."""
+    done = "failed" if error else "off" if not members else "starting" if summary is None else \
+        (f"{summary['n']} seeds" if summary["complete"] else f"{summary['n']} of {summary['of']} seeds, running")
+    return (f"**{run.name}** · one draw at **{run.label}** · ensemble: {done} · {run.model.firms.n:,} firm agents "
+            f"(scale {run.cfg.scale:g})<br>one draw: `{run.settings.command()}` · ensemble: "
+            f"`{run.settings.command(members)}`")
 
 
 def _value(entry: dict) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from model.api import CONF_DIR, load_config, one_line
+from model.policy import LEVERS
 from model.validate import ConfigError
 
 DEFAULT_SCALE = 0.05  # ~5,800 firm agents: a quarter takes a few tens of ms, so the page stays responsive
@@ -158,24 +159,41 @@ class Settings:
         """The preset's config as plain dicts (before the changes, seed and scale)."""
         return _plain(preset_args(self.preset))
 
+    def pick(self, preset: str) -> "Settings":
+        """The preset chosen in the picker: every control it does not set goes back to the preset's value (the
+        changes are dropped, also when it is the preset already chosen); the seed and the scale are kept."""
+        return Settings(preset, self.seed, self.scale)
+
+    def effective(self) -> dict:
+        """The config this run composes to (preset, then changes), as plain dicts, without seed and scale."""
+        return _plain(tuple(self.overrides()[:-2]))
+
     def value(self, key: str):
-        """A control's value: the change if there is one, else the preset's."""
+        """A control's value as the run will use it: composed from the preset and every change (so a world preset
+        that sets the USD path shows that path); a group's name as chosen ('custom' for a world no preset matches)."""
         changed = dict(self.changes)
-        if key in changed:
+        if key in GROUPS and key in changed:
             return changed[key]
-        base = self.base()
+        found = self.effective()
         if key == "phasing":
-            return base["phasing"]["name"]
+            return found["phasing"]["name"]
         if key == "world":
-            return world_name(base["world"])
+            return world_name(found["world"])
         for part in key.split("."):
-            base = base[part]
-        return base
+            found = found[part]
+        return found
 
     def change(self, key: str, value) -> "Settings":
-        rest = tuple((k, v) for k, v in self.changes if k != key)
+        """These settings with one control set; a value equal to what the run would use anyway is no change, and
+        picking a group (a world preset) drops the changes made inside it (world.fx), so the preset shows as set."""
+        rest = tuple((k, v) for k, v in self.changes if k != key and not (key in GROUPS and k.startswith(key + ".")))
         base_value = replace(self, changes=rest).value(key)
         return replace(self, changes=rest if value == base_value else (*rest, (key, value)))
+
+    def label(self) -> str:
+        """What runs, in the plan's terms: the effective settings that differ from the plan ('fund only',
+        'plan, phasing=hangzhou_only', 'no plan'), read from the composed config, not from the preset's name."""
+        return label_of(self.effective())
 
     def overrides(self) -> list[str]:
         changed = {k for k, _ in self.changes}  # a control changed by hand wins over the preset's own override
@@ -186,9 +204,14 @@ class Settings:
         values = [f"{k}={_fmt(v)}" for k, v in self.changes if k not in GROUPS]
         return [*args, *groups, *values, f"seed={self.seed}", f"scale={_fmt(float(self.scale))}"]
 
-    def command(self) -> str:
-        """The same run as a one-line dtsim command."""
-        return " ".join(["dtsim", *self.overrides()])
+    def command(self, replicates: int | None = None) -> str:
+        """The same run as a one-line dtsim command; with `replicates`, the ensemble of that many replicates of
+        its seed (replicate 0 is the run itself)."""
+        args = self.overrides()
+        if replicates is not None:
+            args = [a for a in args if not a.startswith("replicates=")]
+            args.insert(len(args) - 2, f"replicates={int(replicates)}")
+        return " ".join(["dtsim", *args])
 
     def config(self) -> DictConfig:
         """The composed and validated config of this run (raises ConfigError, one line, on a bad value)."""
@@ -197,3 +220,78 @@ class Settings:
         except (TypeError, ValueError):
             raise ConfigError(f"seed={self.seed!r} is not an integer") from None
         return compose(*replace(self, seed=seed).overrides())
+
+
+IGNORED = ("seed", "scale", "replicates", "workers", "chart", "progress", "hydra")  # how a run is made, not what
+
+
+def _leaves(node, prefix: str = "") -> dict:
+    if isinstance(node, dict):
+        return {k: v for key, value in node.items() for k, v in _leaves(value, f"{prefix}{key}.").items()}
+    return {prefix.rstrip("."): node}
+
+
+def label_of(found: dict) -> str:
+    """The plain label of a composed config (plain dicts): which lever families act ('plan', 'no plan', 'fund only',
+    'fund + tax only', 'plan without cbec'), then every other value that differs from the plan's, as the override
+    that would set it ('phasing=hangzhou_only', 'world.fx=strong_usd', 'policy.fund.annual_budget_cny=3e9');
+    parameters of lever families that are off are not listed (they do nothing)."""
+    plan = _plain(())
+    on = [f for f in LEVERS if f in found["policy"] and found["policy"][f]["enabled"]]
+    off = [f for f in LEVERS if f in found["policy"] and f not in on]
+    if not off:
+        head = "plan"
+    elif not on:
+        head = "no plan"
+    elif len(on) <= len(off):
+        head = " + ".join(on) + " only"
+    else:
+        head = "plan without " + ", ".join(off)
+    mine, theirs = _leaves(found), _leaves(plan)
+    differ = {k: v for k, v in mine.items() if k.split(".")[0] not in IGNORED and v != theirs.get(k, object())}
+    parts, named = [], {"policy.name", "phasing.name"}
+    if found["phasing"]["name"] != plan["phasing"]["name"]:  # a phasing preset: its name says it
+        parts.append(f"phasing={found['phasing']['name']}")
+        named |= {k for k in differ if k.startswith("phasing.")}
+    world = world_name(found["world"])
+    in_world = [k for k in differ if k.startswith("world.")]
+    if world != "custom" and len(in_world) > 2:  # a world preset that changes many values: its name
+        parts.append(f"world={world}")
+        named |= set(in_world)
+    for key, value in differ.items():
+        first, *rest = key.split(".")
+        if key in named:
+            continue
+        if first == "policy" and (rest[0] not in on or rest[-1] == "enabled"):
+            continue  # a family that is off, or whose switch the head already says
+        parts.append(f"{key}={_fmt(value)}")
+    return ", ".join([head, *parts])
+
+
+def preset_groups(conf_dir: str = CONF_DIR) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The presets for the picker: (group title, [(preset, its name in plain words)]). First the plan and no plan,
+    then one group per conf/experiment/ file (title: its name in words), each point of its sweep named by what it
+    sets (experiments.labels.setting: 'zone roll-out: Hangzhou only'); an experiment without a sweep is its own
+    entry. Read from the files, so a new experiment appears without a code change."""
+    from experiments.labels import setting, words
+
+    groups = [("Start here", [("plan", "the plan as written"), ("none", "no plan (all levers off)")])]
+    for preset in presets(conf_dir)[2:]:
+        first, *point = preset.split()
+        stem = first.split("=", 1)[1]
+        title = words(stem).capitalize()
+        if not groups or groups[-1][0] != title:
+            groups.append((title, []))
+        if point:
+            groups[-1][1].append((preset, "; ".join(setting(*_split(p)) for p in point)))
+        elif not any(p.startswith(first + " ") for p in presets(conf_dir)):
+            groups[-1][1].append((preset, f"{words(stem)} as its file sets it"))
+    return [g for g in groups if g[1]]
+
+
+def _split(override: str) -> tuple[str, object]:
+    key, value = override.split("=", 1)
+    try:
+        return key, float(value) if any(c in value for c in ".e") or value.isdigit() else value
+    except ValueError:
+        return key, value
