@@ -69,10 +69,10 @@ def test_lines_stock_and_flow_each_quarter():
 def test_dropped_lines_are_binomial_per_firm():
     from model.rounds import dropped_lines
     rng = np.random.default_rng(11)
-    lines = np.tile(np.array([1, 2, 7, 40]), 50_000)
-    drawn = dropped_lines(lines, 0.05, rng).reshape(-1, 4)
-    assert drawn.shape == (50_000, 4) and (drawn <= lines[:4]).all()
-    for j, n in enumerate((1, 2, 7, 40)):  # Binomial(n, 0.05): mean n p, variance n p (1 - p); 50,000 draws each
+    lines = np.tile(np.array([1, 2, 7, 40, 500]), 50_000)
+    drawn = dropped_lines(lines, 0.05, rng).reshape(-1, 5)
+    assert drawn.shape == (50_000, 5) and (drawn <= lines[:5]).all()
+    for j, n in enumerate((1, 2, 7, 40, 500)):  # Binomial(n, 0.05): mean n p, variance n p (1 - p); 50,000 draws each
         assert drawn[:, j].mean() == pytest.approx(n * 0.05, rel=0.05)
         assert drawn[:, j].var() == pytest.approx(n * 0.05 * 0.95, rel=0.06)
     assert (dropped_lines(np.array([3, 0, 2]), 1.0, rng) == [3, 0, 2]).all()
