@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.platform import hhi
-from calibration.observe import run_model
+from model.api import run_to_horizon
 from agents.vocabulary import PLATFORM_KINDS, quarter_index
 
 
@@ -55,6 +55,11 @@ class Panel:
 
 
 def simulate_panel(cfg, rng=None) -> Panel:
+    """Per-quarter firm columns of one run seeded by `rng` (a SeedSequence or Generator, as the validation command
+    and tests/test_stylized.py pass it; None: replicate 0). model.api.simulate seeds by (seed, replicate) only, so
+    this builds the model with that seed and steps it with model.api.run_to_horizon, as simulate does."""
+    from model.model import DigitalTradeModel
+
     trade, alive, hh, gmv = [], [], [], []
 
     def observe(m) -> None:
@@ -65,8 +70,7 @@ def simulate_panel(cfg, rng=None) -> Panel:
         hh.append([hhi(g[(k == j) & a]) for j in range(len(PLATFORM_KINDS))])
         gmv.append([g[(k == j) & a].sum() for j in range(len(PLATFORM_KINDS))])
 
-    run = run_model(cfg, rng, observer=observe)
-    m = run.extra["model"]
+    m = run_to_horizon(DigitalTradeModel(cfg, rng=rng), observer=observe)
     n = m.firms.n
     pad = lambda rows, dtype: np.array([np.r_[r, np.zeros(n - len(r), dtype)] for r in rows])  # noqa: E731
     return Panel(trade=pad(trade, float), alive=pad(alive, bool), kind=m.firms.view("kind").copy(),

@@ -18,16 +18,18 @@ from pathlib import Path
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "zhejiang_observed.csv"
 COLUMNS = ("year", "period", "metric", "value", "unit", "definition", "yoy_pct", "note", "source_url",
            "source_title")
-UNITS = {"100m_CNY": 1e8, "firms": 1.0, "stores": 1.0, "stations": 1.0}  # -> CNY or counts
+UNITS = {"100m_CNY": 1e8, "firms": 1.0, "stores": 1.0, "stations": 1.0, "index_points": 1.0}  # -> CNY, counts
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 PERIOD = re.compile(r"^(FY|end|H1|Jan-(?:%s)|(?:%s))$" % ("|".join(MONTHS[1:]), "|".join(MONTHS)))
 # The unit each known metric is published in: a figure in another unit is a data-entry error.
 METRIC_UNITS = {
     "digital_trade_total": "100m_CNY", "digitally_deliverable_services_trade": "100m_CNY",
-    "cbec_trade": "100m_CNY", "cbec_retail_trade": "100m_CNY", "cbec_retail_exports": "100m_CNY",
-    "cbec_retail_imports": "100m_CNY", "goods_trade_total": "100m_CNY", "digital_economy_core_value_added": "100m_CNY",
+    "cbec_trade": "100m_CNY", "cbec_exports": "100m_CNY", "cbec_trade_customs_platforms": "100m_CNY",
+    "cbec_exports_customs_platforms": "100m_CNY", "cbec_retail_trade": "100m_CNY", "cbec_retail_exports": "100m_CNY",
+    "cbec_retail_imports": "100m_CNY", "goods_trade_total": "100m_CNY", "goods_trade_eu": "100m_CNY",
+    "goods_trade_us": "100m_CNY", "goods_trade_asean": "100m_CNY", "digital_economy_core_value_added": "100m_CNY",
     "cbec_active_online_stores": "stores", "base_stations_5g": "stations", "enterprises_on_cloud": "firms",
-    "firms_with_actual_trade": "firms",
+    "firms_with_actual_trade": "firms", "digital_trade_index": "index_points",
 }
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 YEARS = (2010, 2035)

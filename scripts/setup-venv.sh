@@ -23,4 +23,4 @@ fi
 echo "using $($found -c 'import sys; print(sys.executable, sys.version.split()[0])')"
 $found -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev,workshop,calibration]'  # workshop: the browser app and its test; calibration: optuna, powerlaw
+.venv/bin/python -m pip install --quiet -e '.[dev,workshop,calibration,explore]'  # workshop: the browser app and its test; calibration: pyabc, powerlaw; explore: SALib, ema_workbench, dask

@@ -32,7 +32,7 @@ def test_the_default_model_is_the_one_dtsim_runs():
     """No config means dtsim's defaults, calibration included, not the schema's stated assumptions."""
     default = OmegaConf.to_container(DigitalTradeModel().cfg)
     assert default == OmegaConf.to_container(load_config())
-    calibrated = OmegaConf.load(CONF_DIR + "/calibration/zhejiang_2021.yaml")
+    calibrated = OmegaConf.load(CONF_DIR + "/calibration/zhejiang_2023.yaml")
     assert default["world"]["digital_boom"]["level"] == calibrated.world.digital_boom.level
     assert OmegaConf.to_container(load_config("calibration=none"))["world"]["digital_boom"]["level"] \
         != calibrated.world.digital_boom.level

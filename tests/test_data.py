@@ -29,6 +29,31 @@ def test_2019_and_2020_totals_are_never_chained():
     assert implied_previous(broad) == pytest.approx(3611.67, abs=0.01)
 
 
+def test_rows_through_2023_only_and_the_shared_rows_are_all_here():
+    """The repo's file is ../shared/data/zhejiang_observed.csv plus `definition` and `yoy_pct` (and rows found later
+    with their sources): every shared row is present with the same value, and nothing is from 2024 on."""
+    rows = load_observed()
+    assert max(r.year for r in rows.values()) <= 2023
+    shared = DATA_FILE.parent.parent.parent / "shared" / "data" / "zhejiang_observed.csv"
+    if not shared.exists():
+        pytest.skip("../shared/data/zhejiang_observed.csv is not beside this checkout")
+    with shared.open(encoding="utf-8", newline="") as fh:
+        for r in csv.DictReader(fh):
+            ours = rows[(int(r["year"]), r["period"], r["metric"])]
+            assert ours.value == pytest.approx(float(r["value"])) and ours.unit == r["unit"], r
+
+
+def test_the_two_cbec_definitions_are_never_chained():
+    """Commerce-department monitoring (several times larger) and the customs-platform count of CBEC."""
+    rows = load_observed()
+    monitoring = rows[(2023, "Jan-Apr", "cbec_trade")]
+    customs = rows[(2023, "Jan-Feb", "cbec_trade_customs_platforms")]
+    assert monitoring.definition != customs.definition
+    with pytest.raises(DataError, match="different definitions"):
+        same_definition_growth(monitoring, rows[(2021, "Jan-Sep", "cbec_trade")])
+    assert monitoring.yoy_pct == 23.4 and customs.yoy_pct == 49.7
+
+
 def test_same_definition_growth_is_allowed():
     rows = load_observed()
     g = same_definition_growth(rows[(2021, "FY", "goods_trade_total")], rows[(2019, "FY", "goods_trade_total")])
@@ -85,7 +110,8 @@ def test_missing_file_and_short_row(tmp_path):
         load_observed(tmp_path / "nope.csv")
     path = tmp_path / "short.csv"
     shutil.copy(DATA_FILE, path)
+    lines = len(DATA_FILE.read_text(encoding="utf-8").splitlines())
     with path.open("a", encoding="utf-8") as fh:
         fh.write("2021,FY,x_trade,1\n")
-    with pytest.raises(DataError, match=r"row 21: expected 10 fields"):
+    with pytest.raises(DataError, match=rf"row {lines + 1}: expected 10 fields"):
         load_observed(path)

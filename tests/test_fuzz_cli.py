@@ -635,9 +635,10 @@ def test_calibrate_cli_reports_a_malformed_data_file_in_one_line(case, tmp_path_
     err = io.StringIO()
     with mock.patch.object(calibrate, "calibrate", stop), contextlib.redirect_stderr(err):
         try:
-            code = calibrate.main(["--trials", "1", "--data", str(path), "--out", str(out), "chart=false"])
+            code = calibrate.main(["--simulations", "1", "--data", str(path), "--out", str(out), "chart=false"])
         except Reached:  # the file is fine: the search would start
             assert expect is None, f"the calibration started on a file that should fail with {expect!r}"
+            shutil.rmtree(out, ignore_errors=True)  # the ABC history's folder exists once the search starts
             return
     lines = err.getvalue().strip("\n").split("\n")
     assert code == 2 and len(lines) == 1 and lines[0].startswith("calibrate: error: "), err.getvalue()
