@@ -147,7 +147,7 @@ def plan_output(m, rnd, rows) -> None:
     """Trade at full talent this quarter (zero for rows that left), and the digital workers that needs."""
     f = m.firms
     kind = f.kind[rows]
-    reach = platform_reach(m, rows)
+    reach = rnd.reach[rows] = platform_reach(m, rows)
     cell = f.city[rows].astype(np.intp) * len(FIRM_KINDS) + kind  # flat indices: one gather, not a 3-d index
     cost = rnd.cost.ravel().take(2 * cell + f.base_member[rows])
     km = kind.astype(np.intp) * len(MARKETS) + f.market[rows]
@@ -186,8 +186,9 @@ def renew_lines(m, rnd, rows) -> None:
     """Lines born (rnd.births) and dropped (rnd.deaths) this quarter move the firm's size in jumps: each line is
     a share of the firm's size, new and dropped lines dispersed around its mean line (line_size_sd)."""
     f = m.firms
-    f.size[rows], f.lines[rows] = portfolio_change(f.size[rows], f.lines[rows], rnd.births[rows], rnd.deaths[rows],
-                                                   rnd.z_birth[rows], rnd.z_death[rows], rnd.size_sd)
+    idx = rows_where(rows, (rnd.births[rows] > 0) | (rnd.deaths[rows] > 0))  # the others keep their lines
+    f.size[idx], f.lines[idx] = portfolio_change(f.size[idx], f.lines[idx], rnd.births[idx], rnd.deaths[idx],
+                                                 rnd.z_birth[idx], rnd.z_death[idx], rnd.size_sd)
 
 
 def claim_tax_relief(m, rnd, rows) -> None:
