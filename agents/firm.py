@@ -97,11 +97,12 @@ def weigh_transformation(m, rnd, rows) -> None:
     tax, fund = m.stance["tax"], m.stance["fund"]
     kind, city, T = f.kind[idx], f.city[idx], f.trade[idx]
     td = m.stance["trade_digitalisation"]  # blockchain credit (plan 五(十一)): SMEs finance the cost more cheaply
-    cost_index = rnd.cost_index[city] * (1.0 - td.sme_credit_cut[city] * (4 * T < td.sme_max_trade))
+    sme = 4 * T < m.params.population.sme_max_trade_cny
+    cost_index = rnd.cost_index[city] * (1.0 - td.sme_credit_cut[city] * sme)
     rd = rd_outlay_scale(tax.cover[city], tax.user_cost, fc.rd_returns)
     pv, cost, relief = transformation_case(T, kind, cost_index, f.base_member[idx], tax.cover[city], tax,
                                            m.stance["demo_bases"].transform_support, fc, rd)
-    offer = grant_offer(cost, T, fund.cover[city], fund)
+    offer = grant_offer(cost, sme, fund.cover[city], fund)
     peers = m.b2b.neighbour_share(f.view("transformed"), f.view("alive"), rows=idx)
     adopt, applies = transformation_choice(pv, cost, relief, offer, peers, rnd.u[idx], fc)
     rnd.adopt[idx], rnd.applies[idx], rnd.offer[idx], rnd.relief[idx] = adopt, applies, offer, relief
@@ -293,13 +294,13 @@ def rd_outlay_scale(tax_covered, user_cost: float, returns: float):
     return np.where(tax_covered, user_cost ** (-1.0 / (1.0 - returns)), 1.0)
 
 
-def grant_offer(cost, trade, fund_covered, fund):
-    """Special-fund grant a firm could get (`fund`: the lever's stance): a share of the cost up to the cap, SMEs
-    only under 'broad', none under 'platform' (that rule cultivates platforms instead)."""
+def grant_offer(cost, sme, fund_covered, fund):
+    """Special-fund grant a firm could get (`fund`: the lever's stance; `sme`: below the SME threshold): a share of
+    the cost up to the cap, SMEs only under 'broad', none under 'platform' (that rule cultivates platforms instead)."""
     if fund.rule == "platform":
         return cost * 0.0
     offer = np.minimum(fund.grant_cap, fund.grant_share * cost) * fund_covered
-    return offer * (4 * trade < fund.sme_max_trade) if fund.rule == "broad" else offer
+    return offer * sme if fund.rule == "broad" else offer
 
 
 def transformation_choice(pv, cost, relief, offer, peers, u, fc):

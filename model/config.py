@@ -65,11 +65,15 @@ class PopulationCfg:
                            "(Axtell 2001); lognormal: a thin tail (lognormal_sigma), to check that the dynamics "
                            "produce a Zipf tail rather than inherit it", choices=("pareto", "lognormal"))
     lognormal_sigma: float = P(1.5, "sd of log size", 0.1, 4.0,
-                               "A: for initial_sizes=lognormal; at 1.5 the top tail's ML exponent is ~1.9, "
-                               "outside the Zipf range")
+                               "A: for initial_sizes=lognormal; narrow enough that its top tail lies outside "
+                               "the Zipf range (tests/test_stylized.py)")
     lines_per_median: float = P(3.0, "lines of a firm at its kind's median size (plus one)", 0.1, 100.0,
                                 "A: lines rise in proportion to size at the start and at entry (Bernard, Redding & Schott "
                                 "2010: large firms span more products and destinations)", uncertain=True)
+    sme_max_trade_cny: float = P(4e8, "CNY/year", 0.0, 1e11,
+                                 "SMEs (the fund's 'broad' grants, trade digitalisation's credit): MIIT/NBS/NDRC/MoF "
+                                 "2011 (Gongxinbu lianqiye [2011] 300), wholesale firms with revenue below CNY 400 m; "
+                                 "trade read as revenue")
     take_all_quantile: float = P(0.99, "quantile of size", 0.5, 1.0,
                                  "method: incumbents above it are kept with weight 1 at any scale; entrants start "
                                  "below it")
@@ -358,9 +362,6 @@ class FundCfg(LeverCfg):
     cofinancing_share: float = P(0.5, "share paid by the firm", 0.0, 1.0,
                                  "A: a usual matching requirement; no published share for this fund", uncertain=True)
     grant_cap_cny: float = P(5e6, "CNY per firm", 0.0, 1e9, "A: no published cap for this fund", uncertain=True)
-    sme_max_trade_cny: float = P(4e8, "CNY/year", 0.0, 1e11,
-                                 "'broad' grants go to SMEs: MIIT/NBS/NDRC/MoF 2011 (Gongxinbu lianqiye [2011] 300), "
-                                 "wholesale firms with revenue below CNY 400 m; trade read as revenue")
 
 
 @dataclass
@@ -491,9 +492,6 @@ class TradeDigitalisationCfg(LeverCfg):
                               "Lin, Shan, Sheng & Wei, FinTech Credit and Entrepreneurial Growth, J. Finance, "
                               "doi:10.2139/ssrn.3899863); A: the saving on financing a transformation",
                               uncertain=True)
-    sme_max_trade_cny: float = P(4e8, "CNY/year", 0.0, 1e11,
-                                 "MIIT/NBS/NDRC/MoF 2011 (Gongxinbu lianqiye [2011] 300): wholesale firms with "
-                                 "revenue below CNY 400 m are SMEs")
 
 
 @dataclass

@@ -99,7 +99,6 @@ class FundStance(Stance):
     rule: str               # broad | competitive | platform (plan 八(二十二))
     grant_share: float      # share of a firm's transformation cost the fund pays
     grant_cap: float        # CNY per firm
-    sme_max_trade: float    # CNY/year; 'broad' grants go to firms below it
     platform_grants: float  # CNY this quarter for platform cultivation ('platform' rule)
 
 
@@ -172,7 +171,6 @@ class OnlineExhibitionsStance(ProgrammeStance):
 class TradeDigitalisationStance(ProgrammeStance):
     settlement_cut: np.ndarray  # (cities,) ad valorem trade-cost cut, all kinds (settlement and finance)
     sme_credit_cut: np.ndarray  # (cities,) share of an SME's transformation cost saved by cheaper credit
-    sme_max_trade: float        # CNY/year; SMEs trade less
 
 
 @dataclass(frozen=True)
@@ -210,7 +208,7 @@ def programme(c, cover, money, targets) -> tuple[float, np.ndarray, np.ndarray]:
 
 def fund_stance(c, cover, money) -> FundStance:
     platform = c.rule == "platform" and cover.any()
-    return FundStance(cover, money, c.rule, 1.0 - c.cofinancing_share, c.grant_cap_cny, c.sme_max_trade_cny,
+    return FundStance(cover, money, c.rule, 1.0 - c.cofinancing_share, c.grant_cap_cny,
                       min(c.annual_budget_cny / 4, money) if platform else 0.0)
 
 
@@ -259,7 +257,7 @@ def trade_digitalisation_stance(c, cover, money, firms=None) -> TradeDigitalisat
     cheaper credit for SMEs' transformation."""
     outlay, allocation, served = programme(c, cover, money, None if firms is None else firms.sum(axis=1))
     return TradeDigitalisationStance(cover, money, outlay, allocation, served, served * c.settlement_cost_cut,
-                                     served * c.sme_credit_cut, c.sme_max_trade_cny)
+                                     served * c.sme_credit_cut)
 
 
 def digital_culture_stance(c, cover, money, firms=None) -> DigitalCultureStance:
