@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.aggregate import MIN_SPENDING_SHARE, ratio_interval
-from experiments.explore.prim import lhs
+from experiments.explore.factors import scenarios
 from experiments.replicates import mean_difference
 from model.policy import LEVERS
 from model.validate import ConfigError
@@ -38,7 +38,7 @@ def design(st) -> pd.DataFrame:
     budgets = [f for f in st.factors if f.role == "lever"]
     uncertain = [f for f in st.factors if f.role == "uncertainty"]
     n = int(st.settings.samples)
-    draws = lhs(uncertain, n, st.seed)
+    draws = scenarios(uncertain, n, st.seed, st.posterior)
     rows, point = [], 0
     for f in budgets:
         family = f.name.split(".")[1]

@@ -7,7 +7,12 @@
 - Levers: every numeric setting of a lever family in `model.policy.LEVERS` (a family added to the model and the
   schema appears here by itself). Range: from 0 (off) to explore.lever_max times the plan's value, inside the
   schema's range.
-- `explore.ranges` sets any factor's range by name. A preset picks factors by name or shell pattern
+- With a calibration posterior (explore.posterior: `auto` = the stored sample of the composed calibration,
+  data/calibration/<name>_posterior.csv), an uncertainty the calibration fitted takes its range from the
+  posterior instead: the central explore.posterior_interval of its weighted marginal (Sobol, Morris: independent
+  ranges), and `scenarios` draws the fitted ones jointly from the posterior (PRIM, Pareto, cost: their
+  correlations kept). Uncertainties the calibration did not fit keep the spread rule.
+- `explore.ranges` sets any factor's range by name (it wins over the posterior). A preset picks factors by name or shell pattern
   (`policy.*.annual_budget_cny`); `seed` (explore.seed_factor) is the replicate seed as a factor.
 """
 
@@ -18,6 +23,8 @@ import fnmatch
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+import numpy as np
+import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from model.config import Config, LeverCfg, PolicyCfg
@@ -38,6 +45,7 @@ class Factor:
     default: float   # value in the composed base config (the plan, calibrated where calibrated)
     unit: str
     integer: bool = False
+    source: str = "range"  # where lo, hi come from: "range" (spread, lever_max or explore.ranges) | "posterior"
 
     def value(self, x: float):
         """The config value of a sampled number (integers rounded)."""
@@ -122,8 +130,9 @@ def _range(name: str, role: str, default: float, meta: dict, settings, given: di
     return lo, hi
 
 
-def pick(settings, cfg: DictConfig) -> list["Factor"]:
-    """The study's factors: explore.uncertainties, then explore.levers (names or patterns), then the seed."""
+def pick(settings, cfg: DictConfig, posterior: Posterior | None = None) -> list[Factor]:
+    """The study's factors: explore.uncertainties, then explore.levers (names or patterns), then the seed; an
+    uncertainty the posterior holds (and explore.ranges does not set) spans its central posterior interval."""
     cat, given = catalogue(cfg), flat_ranges(settings.ranges)
     chosen: dict[str, Factor] = {}
     for role, key in (("uncertainty", "uncertainties"), ("lever", "levers")):
@@ -139,6 +148,12 @@ def pick(settings, cfg: DictConfig) -> list["Factor"]:
                 lo, hi = _range(name, role, default, meta, settings, given)
                 chosen[name] = Factor(name, role, lo, hi, default, meta["unit"],
                                       isinstance(OmegaConf.select(cfg, name), int))
+    if posterior is not None:
+        for name, f in chosen.items():
+            if f.role == "uncertainty" and name in posterior.particles and name not in given:
+                lo, hi = posterior.interval(name, float(settings.posterior_interval))
+                if lo < hi:  # a marginal collapsed to a point keeps the spread rule
+                    chosen[name] = dataclasses.replace(f, lo=lo, hi=hi, source="posterior")
     unused = sorted(set(given) - set(chosen))
     if unused:
         raise ConfigError(f"explore.ranges.{unused[0]}: not a factor of this study{hint(unused[0], chosen)}")
@@ -146,6 +161,75 @@ def pick(settings, cfg: DictConfig) -> list["Factor"]:
     if settings.seed_factor:
         factors.append(Factor(SEED, "seed", 0.0, 1.0, 0.0, "position in the replicate seeds"))
     return factors
+
+
+@dataclass(frozen=True)
+class Posterior:
+    """A stored calibration posterior sample (calibration/posterior.py): particles (one column per config key)
+    and their normalised weights."""
+    name: str
+    particles: pd.DataFrame
+    weights: np.ndarray
+
+    @classmethod
+    def resolve(cls, setting, overrides: tuple[str, ...]) -> Posterior | None:
+        """explore.posterior: null/none -> None; auto -> the composed calibration's sample if one is stored;
+        a name (zhejiang_2023) or a .csv path -> that sample (ConfigError naming it if it is not one)."""
+        from calibration import posterior
+
+        if setting is None or str(setting) == "none":
+            return None
+        name = calibration_choice(overrides) if str(setting) == "auto" else str(setting)
+        if str(setting) == "auto" and (name in (None, "none") or not posterior.path(name).is_file()):
+            return None
+        try:
+            particles, weights = posterior.load(name)
+        except ValueError as exc:
+            raise ConfigError(f"explore.posterior={setting}: {exc}") from None
+        return cls(name, particles, weights)
+
+    def interval(self, name: str, mass: float) -> tuple[float, float]:
+        """The central `mass` interval of the weighted marginal of `name` (inverse of the weighted ECDF)."""
+        x = self.particles[name].to_numpy(dtype=float)
+        order = np.argsort(x, kind="stable")
+        cdf = np.cumsum(self.weights[order])
+        cdf /= cdf[-1]
+        at = np.searchsorted(cdf, [(1 - mass) / 2, (1 + mass) / 2], side="left")
+        lo, hi = x[order][np.minimum(at, x.size - 1)]
+        return float(lo), float(hi)
+
+    def draw(self, names: list[str], n: int, seed: int) -> pd.DataFrame:
+        """n joint draws of `names` from the posterior, in proportion to the weights (seeded)."""
+        rng = np.random.default_rng(np.random.SeedSequence([seed, 0x504F5354]))  # "POST": apart from the design's
+        idx = rng.choice(len(self.weights), size=n, replace=True, p=self.weights)
+        return self.particles[names].iloc[idx].reset_index(drop=True)
+
+
+def calibration_choice(overrides: tuple[str, ...]) -> str | None:
+    """The conf/calibration option the overrides compose (the default's unless calibration= is given)."""
+    from model.compose import compose_raw
+
+    return OmegaConf.select(compose_raw(tuple(overrides), return_hydra_config=True), "hydra.runtime.choices.calibration")
+
+
+def lhs(factors, n: int, seed: int) -> pd.DataFrame:
+    """n points of a Latin hypercube over the factors (scipy, seeded): columns point and one per factor."""
+    from scipy.stats import qmc  # imported here: scipy is slow to import and only designs need it
+
+    x = qmc.LatinHypercube(d=len(factors), seed=seed).random(n) if factors else np.empty((n, 0))
+    frame = pd.DataFrame({f.name: f.lo + x[:, i] * (f.hi - f.lo) for i, f in enumerate(factors)})
+    frame.insert(0, "point", np.arange(n))
+    return frame
+
+
+def scenarios(factors: list[Factor], n: int, seed: int, posterior: Posterior | None = None) -> pd.DataFrame:
+    """n scenarios of the uncertainties: a Latin hypercube over those with a range, joint posterior draws for
+    those whose range is the posterior's (columns: point and one per factor)."""
+    fitted = [f.name for f in factors if f.source == "posterior"]
+    frame = lhs([f for f in factors if f.source != "posterior"], n, seed)
+    if fitted and posterior is not None:
+        frame = pd.concat([frame, posterior.draw(fitted, n, seed)], axis=1)
+    return frame[["point", *[f.name for f in factors]]]
 
 
 def budget_levers(cfg: DictConfig) -> list[str]:

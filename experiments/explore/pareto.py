@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.explore.prim import lhs
+from experiments.explore.factors import scenarios
 from experiments.replicates import TARGETS, all_met, target_stats
 from model.api import CONF_DIR
 from model.validate import ConfigError
@@ -64,7 +64,7 @@ def search(st) -> pd.DataFrame:
     p, objective = st.settings.pareto, str(st.settings.pareto.objective)
     levers = [f for f in st.factors if f.role == "lever"]
     uncertain = [f for f in st.factors if f.role == "uncertainty"]
-    draws = lhs(uncertain, int(p.scenarios), st.seed)
+    draws = scenarios(uncertain, int(p.scenarios), st.seed, st.posterior)
     sampler = optuna.samplers.NSGAIISampler(population_size=int(p.population), seed=st.seed)
     study = optuna.create_study(directions=["minimize", "maximize"], sampler=sampler)
     plan = {f.name: f.default for f in levers}

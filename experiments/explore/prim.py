@@ -20,18 +20,10 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from experiments.explore.factors import lhs, scenarios
+
 BOX_COLUMNS = ["case", "box", "factor", "min", "max", "range_lo", "range_hi", "qp_lo", "qp_hi", "coverage",
                "density", "mass", "res_dim", "misses", "points"]
-
-
-def lhs(factors, n: int, seed: int) -> pd.DataFrame:
-    """n points of a Latin hypercube over the factors (scipy, seeded): columns point and one per factor."""
-    from scipy.stats import qmc
-
-    x = qmc.LatinHypercube(d=len(factors), seed=seed).random(n) if factors else np.empty((n, 0))
-    frame = pd.DataFrame({f.name: f.lo + x[:, i] * (f.hi - f.lo) for i, f in enumerate(factors)})
-    frame.insert(0, "point", np.arange(n))
-    return frame
 
 
 def missed(points: pd.DataFrame, case: str) -> np.ndarray:
@@ -108,7 +100,7 @@ def study(st) -> dict:
     uncertain = [f for f in st.factors if f.role == "uncertainty"]
     seeds = [f for f in st.factors if f.role == "seed"]
     n = int(st.settings.samples)
-    design = lhs(uncertain, n, st.seed)
+    design = scenarios(uncertain, n, st.seed, st.posterior)
     if seeds:
         design["seed"] = lhs(seeds, n, st.seed + 1)["seed"]
     summary = st.summarise(st.evaluate(design, "prim"))

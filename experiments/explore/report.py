@@ -54,9 +54,24 @@ def header(st, command: str, results: dict) -> list[str]:
            f"Runs: {runs['runs']} ({runs['computed']} run now, {runs['reused']} found in the folder); "
            f"{runs['wall_s']:.1f} s running them, {num(rate)} runs/s; {num(cpu)} CPU s per run "
            f"(mean over the study's runs).", "", "## Factors", ""]
-    rows = [{"factor": f.name, "role": f.role, "range": f"[{num(f.lo)}, {num(f.hi)}]", "base": num(f.default),
-             "unit": f.unit} for f in st.factors]
-    return out + table(pd.DataFrame(rows)) if rows else out + ["(none: the plan as composed)", ""]
+    rows = [{"factor": f.name, "role": f.role, "range": f"[{num(f.lo)}, {num(f.hi)}]", "range from": f.source,
+             "base": num(f.default), "unit": f.unit} for f in st.factors]
+    if not rows:
+        return out + ["(none: the plan as composed)", ""]
+    return out + table(pd.DataFrame(rows)) + posterior_note(st)
+
+
+def posterior_note(st) -> list[str]:
+    fitted = [f.name for f in st.factors if f.source == "posterior"]
+    if not fitted:
+        return []
+    share = f"{100 * float(st.settings.posterior_interval):g} %"
+    how = ("drawn jointly from it (their correlations kept)" if st.settings.kind in ("prim", "pareto", "cost")
+           else f"varied independently over its central {share} interval (Sobol and Morris need independent "
+                "factors: the posterior's correlations are not kept)")
+    return [f"Uncertainties the calibration fitted (`range from` posterior) come from the posterior sample "
+            f"`data/calibration/{st.posterior.name}_posterior.csv`, {how}; the rest span their base value "
+            f"x (1 ± {st.settings.spread:g}).", ""]
 
 
 def sobol_section(res: dict) -> list[str]:

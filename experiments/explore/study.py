@@ -18,7 +18,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from experiments.explore import cost, morris, pareto, prim, sobol
-from experiments.explore.factors import SEED, budget_levers, pick, replicate_of
+from experiments.explore.factors import SEED, Posterior, budget_levers, pick, replicate_of
 from experiments.explore.outcomes import OUTCOMES, by_point
 from experiments.explore.runner import execute, make_run
 from experiments.explore.store import Store
@@ -38,7 +38,7 @@ def resolved(settings: DictConfig, cfg: DictConfig) -> DictConfig:
     return settings
 
 
-def check(settings: DictConfig, cfg: DictConfig) -> list:
+def check(settings: DictConfig, cfg: DictConfig, posterior: Posterior | None = None) -> list:
     """Raise ConfigError (one line) on a bad setting; return the study's factors."""
     if settings.kind not in KINDS:
         raise ConfigError(f"explore.kind={settings.kind!r} is not one of {', '.join(KINDS)}"
@@ -47,7 +47,8 @@ def check(settings: DictConfig, cfg: DictConfig) -> list:
         value = OmegaConf.select(settings, key)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"explore.{key}={value!r} must be a whole number >= 1")
-    for key, lo, hi in (("spread", 0, 1), ("lever_max", 0, None), ("prim.min_coverage", 0, 1)):
+    for key, lo, hi in (("spread", 0, 1), ("lever_max", 0, None), ("prim.min_coverage", 0, 1),
+                        ("posterior_interval", 0, 1)):
         value = OmegaConf.select(settings, key)
         if not isinstance(value, (int, float)) or not lo < value or (hi is not None and value > hi):
             raise ConfigError(f"explore.{key}={value!r} must be a number in ({lo}, {hi if hi else 'inf'}]")
@@ -68,7 +69,7 @@ def check(settings: DictConfig, cfg: DictConfig) -> list:
     if str(cfg.horizon) < f"{int(cfg.targets.year)}Q4":
         raise ConfigError(f"horizon={cfg.horizon} ends before the targets' year: the study needs "
                           f"horizon>={int(cfg.targets.year)}Q4")
-    factors = pick(settings, cfg)
+    factors = pick(settings, cfg, posterior)
     roles = {f.role for f in factors}
     if settings.kind == "sobol":
         sobol.check(int(settings.samples))
@@ -108,7 +109,8 @@ class Study:
         self.folder = Path(self.folder)
         self.cfg = load_config(*self.overrides)
         self.settings = resolved(self.settings, self.cfg)
-        self.factors = check(self.settings, self.cfg)
+        self.posterior = Posterior.resolve(self.settings.posterior, self.overrides)
+        self.factors = check(self.settings, self.cfg, self.posterior)
         self.seed = int(self.settings.seed)
         self.outcomes = list(self.settings.outcomes)
         self.store = Store(self.folder)
