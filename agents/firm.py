@@ -11,6 +11,7 @@ State (one row per firm agent; `weight` real firms stand behind each row):
 | Y | size | CNY/quarter | trade at end-2019 conditions (heavy-tailed) |
 | A | productivity | index | common growth of its lines (random walk, sd falling with n), 1 at start |
 | n | lines | lines | destination-market x product lines; size moves when one is born or dies |
+| h0, h1 | high_growth_from, high_growth_until | quarter index | its current or next high-growth phase |
 | m | maturity | 0..1 | digital maturity; grows after transformation |
 | T | trade | CNY/quarter | exports + imports this quarter |
 | DT | digital_trade | CNY/quarter | the part of T that counts as digital trade |
@@ -55,6 +56,8 @@ GLOSSARY = {
     "grants": ("f8", "CNY", "special-fund grants received, cumulative"),
     "tax_relief": ("f8", "CNY", "tax expenditure in its favour, cumulative"),
     "born": ("i2", "quarter index", "entry quarter, -1 incumbent at start"),
+    "high_growth_from": ("i2", "quarter index", "first quarter of its current or next high-growth phase"),
+    "high_growth_until": ("i2", "quarter index", "last quarter of that phase"),
     "base_member": ("?", "flag", "in a park that is an active demonstration base this quarter"),
 }
 
@@ -187,6 +190,8 @@ def renew_lines(m, rnd, rows) -> None:
     """Lines born (rnd.births) and dropped (rnd.deaths) this quarter move the firm's size in jumps: each line is
     a share of the firm's size, new and dropped lines dispersed around its mean line (line_size_sd)."""
     f = m.firms
+    nxt = rows_where(rows, rnd.next_phase[rows])  # their high-growth phase ended: the next one is drawn
+    f.high_growth_from[nxt], f.high_growth_until[nxt] = rnd.phase_from[nxt], rnd.phase_until[nxt]
     idx = rows_where(rows, (rnd.births[rows] > 0) | (rnd.deaths[rows] > 0))  # the others keep their lines
     f.size[idx], f.lines[idx] = portfolio_change(f.size[idx], f.lines[idx], rnd.births[idx], rnd.deaths[idx],
                                                  rnd.z_birth[idx], rnd.z_death[idx], rnd.size_sd)
@@ -344,10 +349,27 @@ def initial_lines(size, kind_median, per_median: float, rng) -> np.ndarray:
     return 1 + rng.poisson(per_median * size / kind_median)
 
 
-def line_births_expected(lines, reach, base: float, reach_effect: float, matched):
+NEVER = 32767  # a quarter index past any horizon (the columns are int16)
+
+
+def high_growth_phase(q: int, share: float, mean_quarters: float, e_wait, e_len, u=None):
+    """(first, last) quarter of a firm's next high-growth phase, from two standard exponential draws: phases of mean
+    length `mean_quarters` alternate with waits of mean `mean_quarters` (1 - share) / share, so `share` of firms
+    are in one at a time. A new firm (`u`, uniform) is in one from quarter q with probability `share`."""
+    if share <= 0:
+        return np.full(np.shape(e_wait), NEVER), np.full(np.shape(e_wait), NEVER)
+    wait = np.floor(e_wait * mean_quarters * (1 - share) / share).astype(np.int64) + 1
+    if u is not None:
+        wait = np.where(u < share, 0, wait)
+    first = np.minimum(q + wait, NEVER - 1)
+    return first, np.minimum(first + np.floor(e_len * mean_quarters).astype(np.int64), NEVER - 1)
+
+
+def line_births_expected(lines, reach, base: float, reach_effect: float, matched, boost=0.0):
     """Expected new lines this quarter: proportional to the lines it has (Klette & Kortum 2004), more with
-    platform reach (0..1), plus the lines that matchmaking with foreign buyers brings (`matched`, per firm)."""
-    return base * lines * (1.0 + reach_effect * reach) + matched
+    platform reach (0..1) and in a high-growth phase (`boost`, per firm), plus the lines that matchmaking with
+    foreign buyers brings (`matched`, per firm)."""
+    return base * lines * (1.0 + reach_effect * reach) * (1.0 + boost) + matched
 
 
 def lines_size_sum(n, z, sd: float):

@@ -87,6 +87,9 @@ PRIORS = (
     Prior("world.slowdown_2022.goods_multiplier", False, 0.05, "A: the 2022-23 slowdown, goods"),
     Prior("world.slowdown_2022.digital_multiplier", False, 0.05, "A: the 2022-23 slowdown, digital kinds"),
     Prior("firm.adoption_max", True, 0.5, "A: pace of digital transformation"),
+    Prior("firm.adoption_slope", True, 0.25,
+          "the CIT notch's effect on R&D (Chen, Liu, Suárez Serrato & Xu 2021, doi:10.1257/aer.20191758): slopes "
+          "exp(+-0.25 x 1.64) = 0.53-1.2 around the schema's 0.8 span notch responses of about 9-26 (model/config.py)"),
     Prior("firm.transform_gain", True, 0.4, "A: trade gain of a transformed firm"),
     Prior("firm.digital_share_transformed", True, 0.4, "A: digitally ordered share after transformation"),
     Prior("firm.entry_rate", True, 0.4, "A: gross entry (net CBEC stores +15,000 in 2019)"),

@@ -19,6 +19,7 @@ from model.config import Config
 from model.engine import ENGINES
 from model.network import B2BLayer, b2b_links
 from model.records import Recorder
+from model.rounds import phases_of_new_firms
 from model.run import replicate_seed, run_to_horizon
 from model.setup import initial_clouds, initial_platforms, park_table, platform_serves, sample_firms
 from model.state import declare
@@ -70,6 +71,7 @@ class DigitalTradeModel(mesa.Model):
     def _populate(self) -> None:
         cfg, rng = self.params, self.rng
         cols = sample_firms(cfg.population, cfg.world.market_share, self.scale, self.park_city, rng)
+        cols.update(phases_of_new_firms(0, cfg.firm, len(cols["size"]), rng))  # who is in a high-growth phase
         self.firms = FirmState(2 * len(cols["size"]))  # room for entrants to 2025 without copying the columns
         self.firms.append(**cols)
         city_share = np.bincount(cols["city"], weights=cols["weight"], minlength=len(CITIES))

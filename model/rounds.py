@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from agents.cloud import menu_row, provider_menus, provider_utility, served_factor
-from agents.firm import (exit_hazard, initial_lines, kind_medians, line_births_expected,
+from agents.firm import (exit_hazard, high_growth_phase, initial_lines, kind_medians, line_births_expected,
                          platforms_held)
 from agents.platform import MAX_MARKETS, initial_fees, platform_menus, seller_utility
 from agents.talent import COHORTS, fill_rate
@@ -249,12 +249,21 @@ def lines_round(m, q: int) -> Round:
     matched = m.stance["online_exhibitions"].buyer_matches[f.city[live]]  # plan 五(十二)
     reach = m.potential.reach[live] / MAX_MARKETS  # memberships as this quarter's output was planned with
     births, deaths = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    births[live] = rng.poisson(line_births_expected(lines, reach, fc.line_birth_rate, fc.line_reach_effect, matched))
+    in_phase = (f.high_growth_from[live] <= q) & (q <= f.high_growth_until[live])
+    births[live] = rng.poisson(line_births_expected(lines, reach, fc.line_birth_rate, fc.line_reach_effect, matched,
+                                                    fc.high_growth_boost * in_phase))
     deaths[live] = dropped_lines(lines, fc.line_death_rate, rng)
     z_birth, z_death = np.zeros(n), np.zeros(n)  # a size draw only where a line is born or dropped
     z_birth[births > 0] = rng.standard_normal(int((births > 0).sum()))
     z_death[deaths > 0] = rng.standard_normal(int((deaths > 0).sum()))
-    return Round(births=births, deaths=deaths, z_birth=z_birth, z_death=z_death, size_sd=fc.line_size_sd)
+    next_phase = np.zeros(n, dtype=bool)  # the phase ends this quarter: its next one is drawn
+    next_phase[live] = f.high_growth_until[live] <= q
+    k = int(next_phase.sum())
+    phase_from, phase_until = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    phase_from[next_phase], phase_until[next_phase] = high_growth_phase(
+        q, fc.high_growth_share, 4 * fc.high_growth_years, rng.standard_exponential(k), rng.standard_exponential(k))
+    return Round(births=births, deaths=deaths, z_birth=z_birth, z_death=z_death, size_sd=fc.line_size_sd,
+                 next_phase=next_phase, phase_from=phase_from, phase_until=phase_until)
 
 
 def dropped_lines(lines: np.ndarray, rate: float, rng, many: int = 64) -> np.ndarray:
@@ -337,7 +346,14 @@ def enter(m, q: int) -> None:
              market=rng.choice(len(MARKETS), total, p=_market_p(m)), foreign=rng.random(total) < foreign_p,
              weight=np.full(total, 1.0 / m.scale), size=size, lines=lines,
              maturity=rng.uniform(0.0, 0.2, total),
-             born=np.full(total, q))
+             born=np.full(total, q), **phases_of_new_firms(q, fc, total, rng))
+
+
+def phases_of_new_firms(q: int, fc, n: int, rng) -> dict:
+    """high_growth_from/until columns of n new firms (at start or entry): `high_growth_share` of them in a phase."""
+    first, last = high_growth_phase(q, fc.high_growth_share, 4 * fc.high_growth_years, rng.standard_exponential(n),
+                                    rng.standard_exponential(n), rng.random(n))
+    return {"high_growth_from": first, "high_growth_until": last}
 
 
 def b2b_round(m, q: int) -> Round:

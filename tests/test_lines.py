@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.firm import line_births_expected, lines_size_sum, portfolio_change
+from agents.firm import NEVER, high_growth_phase, line_births_expected, lines_size_sum, portfolio_change
 from model.api import load_config
 from model.model import DigitalTradeModel
 
@@ -38,6 +38,25 @@ def test_more_lines_more_births_and_reach_adds_births():
     assert np.allclose(line_births_expected(lines, 0.0, 0.05, 0.5, 0.0), [0.05, 0.5])
     assert line_births_expected(1, 1.0, 0.05, 0.5, 0.0) == pytest.approx(0.075)
     assert line_births_expected(1, 1.0, 0.05, 0.5, 0.2) == pytest.approx(0.275)  # matched buyers add lines
+
+
+def test_high_growth_phases_keep_their_share_and_boost_births():
+    """A renewal process of phases (mean 12 quarters) and waits: after a burn-in, the share of firms in a phase is
+    high_growth_share (binomial sd at 20,000 firms ~0.002; tolerance 0.01); new firms are in one with that
+    probability; share 0 means never; a phase multiplies expected births by 1 + boost."""
+    rng, n, share, mean = np.random.default_rng(3), 20_000, 0.06, 12.0
+    first, last = high_growth_phase(0, share, mean, rng.standard_exponential(n), rng.standard_exponential(n),
+                                    rng.random(n))
+    assert abs((first == 0).mean() - share) < 0.01
+    for q in range(200):  # what lines_round and renew_lines do each quarter
+        ended = last <= q
+        first[ended], last[ended] = high_growth_phase(q, share, mean, rng.standard_exponential(ended.sum()),
+                                                      rng.standard_exponential(ended.sum()))
+        assert (first[ended] > q).all()  # the next phase starts after this quarter
+    assert abs(((first <= 200) & (200 <= last)).mean() - share) < 0.01
+    never = high_growth_phase(0, 0.0, mean, np.ones(3), np.ones(3), np.zeros(3))
+    assert (never[0] == NEVER).all() and (never[1] == NEVER).all()
+    assert line_births_expected(2, 0.0, 0.05, 0.5, 0.0, boost=1.5) == pytest.approx(0.25)
 
 
 def test_lines_stock_and_flow_each_quarter():

@@ -123,11 +123,7 @@ def estimated() -> dict[str, float]:
     return {name: mean for name, (mean, _, _) in responses.summary(frame).items()}
 
 
-MISSED: dict[str, str] = {  # estimates outside their range, each with why
-    "notch_itt": "firm.adoption_slope was grounded in the notch (~15) under the 2021 calibration; under the 2023 "
-                 "posterior (lower transform_gain and adoption_max) adoption sits on the steep part of its logistic "
-                 "and the notch gives ~32: the slope has to enter the calibration's posterior (docs/evidence.md)",
-}
+MISSED: dict[str, str] = {}  # estimates outside their range, each with why (a strict xfail)
 
 
 @pytest.mark.parametrize("name", [
