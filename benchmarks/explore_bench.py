@@ -63,7 +63,8 @@ def study(samples: int, n_jobs: int, overrides: tuple[str, ...], folder: Path) -
     results = st.run()
     analysed = time.perf_counter()
     charts = draw(st, results)
-    report.write(st, results, "explore_bench", charts)
+    report.write(st, results, f"dtsim-explore explore=sobol_plan explore.samples={samples} explore.n_jobs={n_jobs} "
+                              f"{' '.join(overrides)}  (run by benchmarks/explore_bench.py)", charts)
     total = time.perf_counter() - tic
     data = st.write_experiments()
     return {"factors": len(st.factors), "runs": st.stats["computed"], "run_phase_s": st.stats["wall_s"],
@@ -77,13 +78,21 @@ def main() -> None:
     ap.add_argument("--n-jobs", type=int, default=2)
     ap.add_argument("--scale", type=float, default=0.05)
     ap.add_argument("--json", action="store_true", help="print one JSON line instead of text")
+    ap.add_argument("--dir", type=Path, default=None,
+                    help="keep the study in this new folder (its report.md, sensitivity.csv, charts) instead of a "
+                         "temporary one")
     ap.add_argument("--write-docs", action="store_true", help="put the text into docs/explore.md (block explore-bench)")
     a = ap.parse_args()
     overrides = (f"scale={a.scale}", "horizon=2025Q4")
     load = os.getloadavg()
     single = in_process(overrides)
-    with tempfile.TemporaryDirectory() as tmp:
-        s = study(a.samples, a.n_jobs, overrides, Path(tmp))
+    if a.dir is not None:
+        if a.dir.exists() and any(a.dir.iterdir()):
+            raise SystemExit(f"explore_bench: --dir {a.dir} is not empty: a benchmark times runs made now")
+        s = study(a.samples, a.n_jobs, overrides, a.dir)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            s = study(a.samples, a.n_jobs, overrides, Path(tmp))
     rate = s["runs"] / s["run_phase_s"]
     s["analysis_n512_s"] = analysis_at(512, s["factors"])
     fixed = s["analysis_n512_s"] + s["charts_report_s"]
@@ -117,9 +126,10 @@ def describe(o: dict, a) -> str:
         f"{o['in_process_s_per_run']:.3f} s wall, {o['in_process_cpu_s_per_run']:.3f} s CPU; overhead "
         f"x{o['overhead']:.2f}",
         f"  analysis alone at N=512 on synthetic outcomes: {o['analysis_n512_s']:.1f} s",
-        f"  extrapolated (not measured) at {rate:.2f} runs/s: N=512 first/total indices ({big} runs) "
-        f"{o['extrapolated_min_n512_first_total']:.1f} min; the issue's 17,408 runs "
-        f"{o['extrapolated_min_17408_runs']:.1f} min",
+        f"  extrapolated (not measured) at {rate:.2f} runs/s: "
+        + (f"N=512 first/total indices ({big} runs) {o['extrapolated_min_n512_first_total']:.1f} min; "
+           if a.samples != 512 else "")
+        + f"the issue's 17,408 runs {o['extrapolated_min_17408_runs']:.1f} min",
         f"  extrapolated (not measured) from CPU s/run on 2 unshared cores: {big} runs "
         f"{big * o['cpu_s_per_run'] / 2 / 60:.1f} min; 17,408 runs {ISSUE_RUNS * o['cpu_s_per_run'] / 2 / 60:.1f} min"])
 

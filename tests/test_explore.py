@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from experiments.explore import findings
 from experiments.explore.cli import main, precheck
 
 SMALL = ["scale=0.02", "explore.n_jobs=1"]
@@ -17,12 +18,21 @@ PRESETS = {  # preset: (its small-size overrides, the files it must write)
     "sobol_plan": (["explore.samples=4"], ["sensitivity.csv", "sobol.png"]),
     # one trajectory of ~80 factors (sigma needs two: NaN here) on a loky pool of two workers
     "morris_screen": (["explore.samples=1", "explore.n_jobs=2"], ["sensitivity.csv", "morris.png"]),
-    "prim_targets": (["explore.samples=16"], ["prim_boxes.csv", "prim_trajectory.csv"]),  # boxes: analysis test
+    "prim_targets": (["explore.samples=16"], ["prim_boxes.csv", "prim_trajectory.csv", "cart_boxes.csv"]),  # boxes: analysis test
     "cost_effectiveness": (["explore.samples=2", "explore.cost.levels=[1,2]"], ["cost.csv", "cost_curves.png"]),
     "pareto_budget": (["explore.samples=4", "explore.pareto.population=4", "explore.pareto.scenarios=2",
                        "explore.pareto.regret_replicates=1", "explore.pareto.worlds=[baseline,weak_demand]"],
                       ["pareto.parquet", "regret.csv", "pareto_front.png"]),
 }
+
+
+def report_section(report: str, kind: str) -> str:
+    """The first data row of the kind's findings section in report.md (else its first line: a count): rendered
+    again from the kept tables, it must read the same."""
+    heading = {"sobol": "## Top five", "prim": "## Where the targets", "cost": "## USD of", "pareto": "## Pareto"}[kind]
+    lines = report.split(heading, 1)[1].splitlines()[1:]
+    rows = [line for line in lines if line.startswith("| ")]  # header, separator, then data rows
+    return rows[2] if len(rows) > 2 else next(line for line in lines if line.strip())
 
 
 @pytest.mark.parametrize("preset", list(PRESETS))
@@ -35,6 +45,12 @@ def test_preset_runs_end_to_end(tmp_path, preset, capsys):
     assert data["T1"].notna().all() and (data["spending"] > 0).all()
     report = (tmp_path / "report.md").read_text()
     assert "Seed noise:" in report and "runs/s" in report
+    kind = {spec[0]: k for k, spec in findings.STUDIES.items()}.get(preset)
+    if kind is not None:  # the findings page keeps this study's tables and renders its report section again
+        findings.keep(kind, tmp_path, data=tmp_path / "kept", img=tmp_path / "img")
+        page = findings.render(tmp_path / "kept")
+        assert f"`explore={preset}`" in page and f"dtsim-explore explore={preset}" in page
+        assert report_section(report, kind) in page
     if preset == "sobol_plan":
         sens = pd.read_csv(tmp_path / "sensitivity.csv")
         assert {"outcome", "factor", "S1", "S1_conf", "ST", "ST_conf"} <= set(sens.columns)

@@ -53,6 +53,9 @@ def test_prim_finds_a_known_box(tmp_path):
     x0 = boxes[(boxes["case"] == "T1") & (boxes["factor"] == "x0")].iloc[0]
     assert abs(x0["max"] - 0.3) < 0.05 and x0["coverage"] >= 0.8 and x0["density"] >= 0.9 and x0["qp_hi"] < 0.05
     assert boxes.loc[boxes["case"] == "T2", "box"].isna().all()  # never missed: no box
+    leaves = prim.cart_leaves(points[[f.name for f in factors]], prim.missed(points, "T1"), 0.05)
+    assert list(leaves["factor"]) == ["x0"] and abs(leaves["max"].iloc[0] - 0.3) < 0.05  # CART: the same region
+    assert leaves["density"].iloc[0] >= 0.9 and leaves["coverage"].iloc[0] >= 0.9
     assert charts.prim_charts(boxes, traj, tmp_path) == ["prim_tradeoff.png", "prim_box.png"]
 
 

@@ -10,6 +10,10 @@ dimension (a one-sided binomial test of the box with that restriction dropped, B
 explore.prim.max_qp, restrictions less significant than that are dropped one by one (least significant first),
 as Bryant & Lempert advise, so the box names only the conditions that matter (peeling on a few hundred points
 restricts many dimensions by chance).
+
+CART (ema_workbench's classification tree, Breiman et al. 1984; Lempert et al. 2008 compare it with PRIM) is run
+on the same points beside it: its leaves that are mostly misses (density >= 0.5) are a second, independent
+description of the same region, in cart_boxes.csv (leaves with at least explore.prim.cart_mass of the points).
 """
 
 from __future__ import annotations
@@ -68,6 +72,35 @@ def find(x: pd.DataFrame, y: np.ndarray, min_coverage: float, max_qp: float | No
     return traj, pick, stats, limits
 
 
+CART_COLUMNS = ["case", "leaf", "factor", "min", "max", "coverage", "density", "mass", "res_dim"]
+
+
+def cart_leaves(x: pd.DataFrame, y: np.ndarray, mass_min: float) -> pd.DataFrame:
+    """The CART leaves in which the case is mostly missed (density >= 0.5): one row per restricted dimension
+    (a leaf restricting none: one row without factor)."""
+    if y.all() or not y.any():
+        return pd.DataFrame(columns=CART_COLUMNS[1:])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import cart
+
+        # a leaf of at least one point: ema_workbench takes int(mass_min x points) as sklearn's min_samples_leaf
+        tree = cart.CART(x.reset_index(drop=True), y, mass_min=max(mass_min, 1.5 / len(y)))
+        tree.build_tree()
+        stats, limits = tree.stats_to_dataframe(), tree.boxes_to_dataframe()
+    lo, hi = x.min(), x.max()
+    rows = []
+    for i, (leaf, s) in enumerate(stats.iterrows()):
+        if s["density"] < 0.5:
+            continue
+        common = {"leaf": i + 1, "coverage": float(s["coverage"]), "density": float(s["density"]),
+                  "mass": float(s["mass"]), "res_dim": int(s["res dim"])}
+        box = limits[leaf] if leaf in limits.columns.get_level_values(0) else pd.DataFrame()
+        restricted = [(f, r["min"], r["max"]) for f, r in box.iterrows() if r["min"] > lo[f] or r["max"] < hi[f]]
+        rows += [{**common, "factor": f, "min": float(a), "max": float(b)} for f, a, b in restricted] or [common]
+    return pd.DataFrame(rows, columns=CART_COLUMNS[1:])
+
+
 def analyse(points: pd.DataFrame, factors, cases, min_coverage: float,
             max_qp: float | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(boxes: one row per restricted dimension of each case's chosen box, trajectories)."""
@@ -106,6 +139,10 @@ def study(st) -> dict:
     summary = st.summarise(st.evaluate(design, "prim"))
     p = st.settings.prim
     boxes, traj = analyse(summary, st.factors, list(p.cases), float(p.min_coverage), p.max_qp)
+    names = [f.name for f in st.factors if f.role == "uncertainty"]
+    leaves = pd.concat([cart_leaves(summary[names], missed(summary, str(case)), float(p.cart_mass)).assign(
+        case=str(case)) for case in p.cases], ignore_index=True)[CART_COLUMNS]
     boxes.to_csv(st.folder / "prim_boxes.csv", index=False)
     traj.to_csv(st.folder / "prim_trajectory.csv", index=False)
-    return {"boxes": boxes, "trajectory": traj, "points": summary}
+    leaves.to_csv(st.folder / "cart_boxes.csv", index=False)
+    return {"boxes": boxes, "trajectory": traj, "points": summary, "cart": leaves}

@@ -121,6 +121,21 @@ def prim_section(res: dict) -> list[str]:
                 "dimension(s); quasi-p of each limit (Bryant & Lempert 2010):", ""]
         lim = b.dropna(subset=["factor"])
         out += table(lim[["factor", "min", "max", "range_lo", "range_hi", "qp_lo", "qp_hi"]]) if len(lim) else [""]
+    return out + cart_section(res.get("cart"))
+
+
+def cart_section(leaves) -> list[str]:
+    if leaves is None or leaves.empty:
+        return []
+    out = ["## The same question by CART (leaves where the case is mostly missed)", "",
+           "A classification tree on the same points (ema_workbench `cart`): each leaf below is a box in which "
+           "at least half the points miss the case; compare its limits with PRIM's box.", ""]
+    for (case, leaf), b in leaves.groupby(["case", "leaf"], sort=False):
+        first = b.iloc[0]
+        out.append(f"**{case}**, leaf {int(leaf)}: coverage {num(first['coverage'])}, density "
+                   f"{num(first['density'])}, mass {num(first['mass'])}.")
+        lim = b.dropna(subset=["factor"])
+        out += [""] + (table(lim[["factor", "min", "max"]]) if len(lim) else ["(no restriction)", ""])
     return out
 
 
