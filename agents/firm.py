@@ -188,7 +188,8 @@ def realise_trade(m, rnd, rows) -> None:
 
 def renew_lines(m, rnd, rows) -> None:
     """Lines born (rnd.births) and dropped (rnd.deaths) this quarter move the firm's size in jumps: each line is
-    a share of the firm's size, new and dropped lines dispersed around its mean line (line_size_sd)."""
+    a share of the firm's size, new and dropped lines dispersed around its mean line (line_size_sd). A firm whose
+    high-growth phase ended takes its next one (rnd.phase_from, rnd.phase_until)."""
     f = m.firms
     nxt = rows_where(rows, rnd.next_phase[rows])  # their high-growth phase ended: the next one is drawn
     f.high_growth_from[nxt], f.high_growth_until[nxt] = rnd.phase_from[nxt], rnd.phase_until[nxt]

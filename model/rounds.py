@@ -241,8 +241,9 @@ def trade_round(m, q: int) -> Round:
 
 
 def lines_round(m, q: int) -> Round:
-    """Per firm row: lines born (Poisson, expected number from the firm's lines and platform reach) and dropped
-    (binomial over its lines), and one normal draw each for their sizes. Rows that left draw zeros."""
+    """Per firm row: lines born (Poisson, expected number from the firm's lines, platform reach and whether it is
+    in a high-growth phase) and dropped (binomial over its lines), one normal draw each for their sizes, and the
+    next high-growth phase of rows whose phase ends this quarter. Rows that left draw zeros."""
     f, fc, n, rng = m.firms, m.params.firm, m.firms.n, m.rng
     live = np.flatnonzero(f.view("alive"))  # draws for living rows only; the same rows in either engine
     lines = f.lines[live]
