@@ -48,7 +48,7 @@ def test_preset_runs_end_to_end(tmp_path, preset, capsys):
     kind = {spec[0]: k for k, spec in findings.STUDIES.items()}.get(preset)
     if kind is not None:  # the findings page keeps this study's tables and renders its report section again
         findings.keep(kind, tmp_path, data=tmp_path / "kept", img=tmp_path / "img")
-        page = findings.render(tmp_path / "kept")
+        page = findings.render(tmp_path / "kept", tmp_path / "img")
         assert f"`explore={preset}`" in page and f"dtsim-explore explore={preset}" in page
         assert report_section(report, kind) in page
     if preset == "sobol_plan":
