@@ -157,7 +157,7 @@ def plan_output(m, rnd, rows) -> None:
     km = kind.astype(np.intp) * len(MARKETS) + f.market[rows]
     T, DT, DX = potential_trade(f.size[rows], f.productivity[rows], kind, f.maturity[rows], f.transformed[rows],
                                 reach / MAX_MARKETS, cost, rnd.demand.ravel().take(km), rnd.exports.ravel().take(km),
-                                m.params.firm, f.rd_scale[rows] ** m.params.firm.rd_returns)
+                                m.params.firm, rd_gain(f.rd_scale[rows], m.params.firm.rd_returns))
     alive = f.alive[rows]
     export_share = rnd.exports.ravel().take(km) / rnd.demand.ravel().take(km)
     rnd.T[rows], rnd.DT[rows], rnd.DX[rows] = T * alive, DT * alive, DX * alive
@@ -329,6 +329,11 @@ def seller_kind(kind, transformed):
     return transformed | (kind == CBEC) | (kind == CONTENT)
 
 
+def rd_gain(rd_scale, returns: float):
+    """rd_scale ** returns: the gain of a larger R&D outlay; most firms have the base outlay (1), whose power is 1."""
+    return np.power(rd_scale, returns, out=np.ones(np.shape(rd_scale)), where=rd_scale != 1.0)
+
+
 def productivity_shock(z, sd):
     """Mean-one log-normal productivity factor for a standard-normal draw z."""
     return np.exp(sd * z - sd ** 2 / 2)
@@ -410,14 +415,17 @@ def platforms_held(slots: np.ndarray) -> np.ndarray:
     return held
 
 
-def kind_medians(trade: np.ndarray, kind: np.ndarray, alive: np.ndarray) -> np.ndarray:
-    """Median trade of the living firms of each kind (1 where a kind has none)."""
-    out = np.ones(len(FIRM_KINDS))
+def kind_medians(trade: np.ndarray, kind: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(median, smallest) trade of the living firms of each kind (1 and inf where a kind has none)."""
+    out, smallest = np.ones(len(FIRM_KINDS)), np.full(len(FIRM_KINDS), np.inf)
+    living = np.flatnonzero(alive)  # gathered once, then split by kind
+    trade, kind = trade.take(living), kind.take(living)
     for k in range(len(FIRM_KINDS)):  # four kinds, not firms
-        values = trade[alive & (kind == k)]
+        values = trade[kind == k]
         if values.size:
             half = values.size // 2  # np.median's definition, with one partial sort
             part = np.partition(values, [half - 1, half] if values.size % 2 == 0 else half)
             out[k] = part[half] if values.size % 2 else (part[half - 1] + part[half]) / 2
-    return out
+            smallest[k] = part[: half + 1].min()  # the partition put the smallest below the median
+    return out, smallest
 

@@ -105,8 +105,7 @@ def set_policy_stance(m, q: int) -> None:
     c.active[: c.n] = np.where(c.view("foreign"), st["market_access"].foreign_clouds, c.view("active"))
     cb = st["cbec"]
     if cb.programme > 0:  # warehouses and clearance, where CBEC sellers are
-        sellers = np.bincount(f.view("city"), weights=f.view("weight") * f.view("alive") * (f.view("kind") == CBEC),
-                              minlength=C) * cb.cover
+        sellers = firms[:, CBEC] * cb.cover  # living CBEC sellers by city
         if sellers.sum() > 0:  # nobody to serve, nothing spent
             m.cbec_invested += spend(m, "cbec", q, cb.programme) * sellers / sellers.sum()
 

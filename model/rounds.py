@@ -255,8 +255,9 @@ def lines_round(m, q: int) -> Round:
                                                     fc.high_growth_boost * in_phase))
     deaths[live] = dropped_lines(lines, fc.line_death_rate, rng)
     z_birth, z_death = np.zeros(n), np.zeros(n)  # a size draw only where a line is born or dropped
-    z_birth[births > 0] = rng.standard_normal(int((births > 0).sum()))
-    z_death[deaths > 0] = rng.standard_normal(int((deaths > 0).sum()))
+    for z, events in ((z_birth, births), (z_death, deaths)):
+        at = np.flatnonzero(events)
+        z[at] = rng.standard_normal(len(at))
     next_phase = np.zeros(n, dtype=bool)  # the phase ends this quarter: its next one is drawn
     next_phase[live] = f.high_growth_until[live] <= q
     k = int(next_phase.sum())
@@ -313,9 +314,7 @@ def exit_round(m) -> Round:
     """One uniform per firm row, each kind's median trade, and each kind's highest hazard (its smallest firm's)."""
     f, fc = m.firms, m.params.firm
     alive, kind = f.view("alive"), f.view("kind")
-    median = kind_medians(f.view("trade"), kind, alive)
-    smallest = np.full(K, np.inf)
-    np.minimum.at(smallest, kind[alive], f.view("trade")[alive])
+    median, smallest = kind_medians(f.view("trade"), kind, alive)
     # 1e-12 of slack for the last bit of pow: the bound only skips firms that surely stay
     bound = exit_hazard(np.minimum(smallest, 1e300), median, fc.exit_rate, fc.exit_size_elasticity) * (1 + 1e-12)
     return Round(u=m.rng.random(f.n), median=median, bound=bound)
