@@ -4,6 +4,7 @@
     python -m experiments.validation --seeds 1 --horizon 2023Q4 --out /tmp/val
     python -m experiments.validation --write-docs     # ... and update docs/calibration.md
     python -m experiments.validation --no-responses   # the stylized facts only
+    python -m experiments.validation --tail-seeds 0   # without the tail produced from log-normal sizes by 2035
 
 Then every lever response beside its published estimate (experiments/responses.py, docs/evidence.md), run as the
 study ran it with --response-seeds paired replicates at --response-scale.
@@ -29,7 +30,8 @@ import numpy as np
 from model.api import load_config as compose
 from calibration import docs
 from calibration.docs import OutputError, check_out, duration, md_table, output_dir
-from calibration.facts import LITERATURE, measure_facts, simulate_panel
+from calibration.facts import (LITERATURE, PRODUCED_TAIL, PRODUCED_TAIL_OVERRIDES, Fact, measure_facts, produced_tail,
+                               simulate_panel)
 from model.api import replicate_seeds
 from model.validate import ConfigError
 from agents.vocabulary import year_of, quarter_index
@@ -47,38 +49,42 @@ def parse(argv) -> argparse.Namespace:
                     help="also update docs/img/facts_firm_dynamics.png and docs/calibration.md")
     ap.add_argument("--no-responses", dest="responses", action="store_false",
                     help="skip the lever responses beside the published evidence")
+    ap.add_argument("--tail-seeds", type=int, default=8,
+                    help="runs to 2035Q4 from log-normal initial sizes for the produced tail (the validation's "
+                         "seeds and onwards; 0: skip)")
     ap.add_argument("--response-seeds", type=int, default=4, help="paired replicates of the lever responses")
     ap.add_argument("--response-scale", type=float, default=0.5, help="scale of the lever-response runs")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides (default: the calibrated plan)")
     args = ap.parse_args(argv)
     if args.seeds < 1:
         ap.error("--seeds must be at least 1")
+    if args.tail_seeds < 0:
+        ap.error("--tail-seeds must be 0 or more")
     return args
 
 
-def _verdict(name: str, value: float) -> str:
-    f = LITERATURE[name]
-    return "yes" if f.lo <= value <= f.hi else "**no**"
+def _facts(results: list[dict], tails: list[float]) -> list[tuple[str, Fact, np.ndarray]]:
+    """(name, fact, value per seed) of every fact measured: LITERATURE's, then the produced tail if it was run."""
+    out = [(name, fact, np.array([r["values"][name] for r in results])) for name, fact in LITERATURE.items()]
+    return out + ([("tail_exponent_produced", PRODUCED_TAIL, np.array(tails))] if tails else [])
 
 
-def report_rows(results: list[dict]) -> list[list]:
+def report_rows(results: list[dict], tails: list[float] = ()) -> list[list]:
     rows = []
-    for name, fact in LITERATURE.items():
-        v = np.array([r["values"][name] for r in results])
+    for _, fact, v in _facts(results, list(tails)):
         spread = f" (seeds {v.min():.3f}–{v.max():.3f})" if len(v) > 1 else ""
         hi = "∞" if not np.isfinite(fact.hi) else f"{fact.hi:g}"
         rows.append([fact.name, f"{v.mean():.3f}{spread}", f"[{fact.lo:g}, {hi}]", fact.literature,
-                     _verdict(name, float(v.mean()))])
+                     "yes" if fact.lo <= v.mean() <= fact.hi else "**no**"])
     return rows
 
 
-def write_facts_csv(results: list[dict], path: Path) -> None:
+def write_facts_csv(results: list[dict], path: Path, tails: list[float] = ()) -> None:
     """Each fact: simulated value per seed, their mean, the asserted range and whether it is reproduced."""
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["fact", "seeds", "mean", "min", "max", "lo", "hi", "reproduced"])
-        for name, fact in LITERATURE.items():
-            v = np.array([r["values"][name] for r in results])
+        for name, fact, v in _facts(results, list(tails)):
             w.writerow([name, len(v), f"{v.mean():.6g}", f"{v.min():.6g}", f"{v.max():.6g}", f"{fact.lo:g}",
                         f"{fact.hi:g}", int(fact.lo <= v.mean() <= fact.hi)])
 
@@ -133,24 +139,32 @@ def main(argv=None) -> int:
         results.append(measure_facts(panel, year))
         agents.append((int(panel.alive[0].sum()), int(panel.alive.shape[1]), int(panel.alive[-1].sum())))
         print(f"  seed {i + 1}/{args.seeds} done", file=sys.stderr, flush=True)
-    rows = report_rows(results)
+    tails = []
+    if args.tail_seeds:
+        tail_cfg = compose(*PRODUCED_TAIL_OVERRIDES, *args.overrides)
+        for i, ss in enumerate(replicate_seeds(args.seed, args.tail_seeds, skip=3000)):
+            tails.append(produced_tail(tail_cfg, ss)["value"])
+            print(f"  tail from log-normal sizes, seed {i + 1}/{args.tail_seeds} done", file=sys.stderr, flush=True)
+    rows = report_rows(results, tails)
     took = duration(time.perf_counter() - t0)
     out = output_dir(args.out, "validation", started)
     facts_csv, png = out / "facts.csv", out / "facts_firm_dynamics.png"
-    write_facts_csv(results, facts_csv)
+    write_facts_csv(results, facts_csv, tails)
     charts(results, png)
     command = "python -m experiments.validation " + " ".join(argv if argv is not None else sys.argv[1:])
     kinds = ", ".join(f"{k} {v:.2f}" for k, v in results[0]["platforms"]["by_kind_end"].items())
     table = md_table(["stylized fact", "simulated (mean over seeds)", "asserted range", "literature",
                       "reproduced"], rows)
     first, rows_made, last = agents[0]
+    produced = (f" The produced tail: {args.tail_seeds} run(s) of the same seeds to 2035Q4 from log-normal initial "
+                f"sizes (`{' '.join(PRODUCED_TAIL_OVERRIDES)}`)." if tails else "")
 
     def block(img: str) -> dict[str, str]:
         return {"validation": (
             f"Made by `{command.strip()}` in {took}: {args.seeds} seed(s), scale 1 (one agent per "
             f"firm; first seed: {first:,} firm agents alive in the first quarter, {last:,} at {args.horizon}, "
             f"{rows_made:,} ever alive), growth {year - 1}→{year}, sizes at {args.horizon}; overrides: "
-            f"{' '.join(args.overrides) or 'none (the default config)'}.\n\n{table}\n\n"
+            f"{' '.join(args.overrides) or 'none (the default config)'}.{produced}\n\n{table}\n\n"
             f"Platform HHI by kind at {args.horizon} (first seed): {kinds}. Tail fit: xmin "
             f"{results[0]['tail']['xmin'] / 1e6:,.1f} m CNY/quarter, {results[0]['tail']['n_tail']} firms in the "
             f"tail, standard error {results[0]['tail']['se']:.3f}.\n\n![facts]({img}facts_firm_dynamics.png)")}

@@ -159,7 +159,7 @@ CHEAP = {"calibrate": (calibrate, ["--through", "2020", "--parameters", *P3, "--
          "backtest": (backtest, ["--origins", "2020", "--parameters", *P3, "--population", "6", "--simulations",
                                  "20", "--draws", "3", *SMALL]),
          "forecast": (forecast, ["--calibration", "zhejiang_2021", "--sets", "2", "--seeds", "1", *SMALL]),
-         "validation": (validation, ["--seeds", "1", "--horizon", "2021Q4"])}
+         "validation": (validation, ["--seeds", "1", "--horizon", "2021Q4", "--tail-seeds", "1"])}
 MADE = {"calibrate": {"abc.db", "zhejiang_2020.yaml", "zhejiang_2020_posterior.csv", "zhejiang_2020_ppc.csv",
                       "calibration_posterior.png", "calibration_pairs.png", "calibration_ppc.png", "calibration.md"},
         "backtest": {"backtest_2020.db", "backtest_2020_posterior.csv", "backtest.csv", "backtest.png",

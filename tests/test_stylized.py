@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from model.api import load_config as compose, replicate_seeds
-from calibration.facts import (LITERATURE, growth_shape, growth_size_beta, measure_facts, simulate_panel,
-                               tail_exponent)
+from calibration.facts import (LITERATURE, PRODUCED_TAIL, PRODUCED_TAIL_OVERRIDES, growth_shape, growth_size_beta,
+                               measure_facts, produced_tail, simulate_panel, tail_exponent)
 
 RNG = np.random.default_rng(12345)
 
@@ -76,15 +76,13 @@ def test_growth_spread_falls_with_size(facts):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="produced most of the way, not into the range: from log-normal initial sizes "
-                   "(ML exponent ~1.9) the high-growth phases bring the tail to 1.33 by 2035 (seeds 7-10: 1.25-1.35) "
-                   "under the zhejiang_2023 calibration, against <= 1.3; firm.high_growth_boost (a stated "
-                   "assumption, uncertain) decides how far: 2 instead of 1.5 gave ~1.0 under the earlier one")
 def test_zipf_tail_is_produced_from_lognormal_sizes_by_2035():
-    """From log-normal initial sizes (top-tail ML exponent ~1.9) the high-growth phases build a Zipf tail."""
-    cfg = compose("scale=1.0", "horizon=2035Q4", "chart=false", "population.initial_sizes=lognormal")
-    panel = simulate_panel(cfg, np.random.default_rng(np.random.SeedSequence(7)))
-    assert _within("tail_exponent", tail_exponent(panel.trade[-1][panel.alive[-1]])["value"])
+    """From log-normal initial sizes (top-tail ML exponent ~1.8 at 2025) the high-growth phases build a Zipf tail
+    by 2035: the mean over the fixture's eight seeds, as `python -m experiments.validation` reports it (one seed's
+    exponent moves by about 0.05, more than a fit's own standard error)."""
+    cfg = compose(*PRODUCED_TAIL_OVERRIDES)
+    values = [produced_tail(cfg, np.random.default_rng(ss))["value"] for ss in replicate_seeds(7, 8)]
+    assert PRODUCED_TAIL.lo <= float(np.mean(values)) <= PRODUCED_TAIL.hi, values
 
 
 def test_platform_markets_are_concentrated(facts):
