@@ -415,7 +415,7 @@ def platforms_held(slots: np.ndarray) -> np.ndarray:
     return held
 
 
-def kind_medians(trade: np.ndarray, kind: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def kind_median_and_min(trade: np.ndarray, kind: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(median, smallest) trade of the living firms of each kind (1 and inf where a kind has none)."""
     out, smallest = np.ones(len(FIRM_KINDS)), np.full(len(FIRM_KINDS), np.inf)
     living = np.flatnonzero(alive)  # gathered once, then split by kind

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from agents.cloud import menu_row, provider_menus, provider_utility, served_factor
-from agents.firm import (exit_hazard, high_growth_phase, initial_lines, kind_medians, line_births_expected,
+from agents.firm import (exit_hazard, high_growth_phase, initial_lines, kind_median_and_min, line_births_expected,
                          platforms_held)
 from agents.platform import MAX_MARKETS, initial_fees, platform_menus, seller_utility
 from agents.talent import COHORTS, fill_rate
@@ -314,7 +314,7 @@ def exit_round(m) -> Round:
     """One uniform per firm row, each kind's median trade, and each kind's highest hazard (its smallest firm's)."""
     f, fc = m.firms, m.params.firm
     alive, kind = f.view("alive"), f.view("kind")
-    median, smallest = kind_medians(f.view("trade"), kind, alive)
+    median, smallest = kind_median_and_min(f.view("trade"), kind, alive)
     # 1e-12 of slack for the last bit of pow: the bound only skips firms that surely stay
     bound = exit_hazard(np.minimum(smallest, 1e300), median, fc.exit_rate, fc.exit_size_elasticity) * (1 + 1e-12)
     return Round(u=m.rng.random(f.n), median=median, bound=bound)
