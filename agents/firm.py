@@ -285,7 +285,7 @@ def transformation_case(trade, kind, cost_index, base_member, tax_covered, tax, 
     outlay relative to the untaxed optimum (rd_outlay_scale): it costs rd times as much and gains rd^rd_returns."""
     annuity = annuity_factor(fc.horizon_years, fc.discount_rate)
     reach = np.where(kind == TRADITIONAL, fc.digital_share_transformed, 1.0)
-    gain = fc.transform_gain * rd ** fc.rd_returns
+    gain = fc.transform_gain * rd_gain(rd, fc.rd_returns)
     pv = fc.profit_margin * gain * reach * trade * annuity
     cost = fc.transform_cost_cny * (np.maximum(trade, 1.0) / 1e7) ** fc.transform_cost_elasticity \
         * cost_index * (1.0 - base_member * base_support) * rd

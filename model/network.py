@@ -239,12 +239,6 @@ class B2BLayer:
         owner, partner = ends_of(a, b, rows, len(flag), sort=False)
         return partner_share((np.searchsorted(rows, owner),), (partner,), flag, alive, len(rows))
 
-    def mean_degree(self, alive: np.ndarray) -> float:
-        """Mean number of links to living partners over living firms (each link counts at both ends)."""
-        a, b = self.pairs()
-        live = int(np.count_nonzero(alive[a] & alive[b]))
-        return float(2 * live / max(int(np.count_nonzero(alive)), 1))
-
     def degree_summary(self, alive: np.ndarray) -> dict[str, float]:
         """Mean, median, 90th percentile and maximum of living firms' links to living partners."""
         n = len(alive)
