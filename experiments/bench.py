@@ -3,6 +3,7 @@
     python -m experiments.bench              # everything (~4 min on 2 idle cores)
     python -m experiments.bench --quick      # a smoke run of every measurement with small sizes (~1 min)
     python -m experiments.bench --profile    # only a pyinstrument profile of a full-scale run (needs .[bench])
+    python -m experiments.bench --write-docs # everything, and the table into README.md (experiments/bench_docs.py)
 
 It prints, and appends as one JSON line to benchmarks/results.jsonl (with the commit, so figures can be compared
 across commits):
@@ -22,7 +23,6 @@ are given beside wall times.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -34,8 +34,10 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments import bench_docs
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "benchmarks" / "results.jsonl"
+RESULTS = bench_docs.RESULTS
 DEFAULT_FIRMS = {"n_traditional": 60_000, "n_cbec": 25_000, "n_service": 9_000, "n_content": 2_000}
 GOALS = {  # the goals, for the printed verdicts
     "full_scale_wall_s": ("<=", 2.0), "speedup_vs_reference": (">=", 50.0),
@@ -240,7 +242,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--reference-horizon", default="2025Q4", help="horizon of the reference-vs-vectorised run")
     ap.add_argument("--profile", action="store_true", help="only profile one full-scale run (needs pyinstrument)")
     ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--write-docs", action="store_true", help="also put the table into README.md's bench block")
     args = ap.parse_args(argv)
+    if args.write_docs and (args.quick or args.out != RESULTS):
+        ap.error("--write-docs needs the full benchmark stored in benchmarks/results.jsonl (no --quick or --out)")
     if args.profile:
         profile_full_scale()
         return {}
@@ -264,10 +269,10 @@ def main(argv: list[str] | None = None) -> dict:
     r["load_after"] = [round(x, 2) for x in os.getloadavg()]
     r["goals_met"] = verdicts(r)
     report(r)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(r) + "\n")
+    bench_docs.append(args.out, r)
     print(f"appended to {args.out}")
+    if args.write_docs:
+        print(f"updated {bench_docs.write('bench', bench_docs.bench_block(r, GOALS))}")
     return r
 
 
